@@ -1,0 +1,70 @@
+import { z } from 'zod';
+
+/**
+ * Field schemas shared by events, items and users. Trackers in the wild send ids as numbers and
+ * amounts as numeric strings, so both are accepted and normalized; anything else is rejected with
+ * a message that names what was expected.
+ */
+
+const NUMERIC = /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/;
+
+/** An identifier: a non-empty string (trimmed, at most 256 characters) or a finite number, stored as a string. */
+export const Id = z
+  .union(
+    [z.string().trim().min(1, 'must not be empty').max(256, 'must be at most 256 characters'), z.number()],
+    { error: (iss) => (iss.input === undefined ? 'is required' : 'expected a non-empty string or a number') },
+  )
+  .transform((v) => String(v));
+
+/** A finite number, or a string holding one (e.g. "12.50"). */
+export const Num = z.union([z.number(), z.string().regex(NUMERIC).transform(Number)], {
+  error: (iss) => (iss.input === undefined ? 'is required' : 'expected a number'),
+});
+
+/** A non-negative amount of money or count. */
+export const NonNegative = Num.pipe(z.number().min(0, 'must not be negative'));
+
+/** A positive quantity. */
+export const Positive = Num.pipe(z.number().positive('must be positive'));
+
+/** ISO 4217 currency code, normalized to upper case. */
+export const Currency = z
+  .string()
+  .regex(/^[A-Za-z]{3}$/, 'expected a three-letter ISO 4217 currency code')
+  .transform((s) => s.toUpperCase());
+
+const ISO_DATE =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i;
+
+/**
+ * Parses an ISO 8601 / RFC 3339 date or date-time to ms since epoch. A time without an offset is
+ * UTC (never the server's local zone). Returns null when the text is not such a timestamp.
+ */
+export function parseTimestamp(text: string): number | null {
+  const m = ISO_DATE.exec(text.trim());
+  if (!m) return null;
+  const [, y, mo, d, h = '0', mi = '0', s = '0', frac = '', zone] = m;
+  const month = Number(mo);
+  const day = Number(d);
+  const hour = Number(h);
+  const minute = Number(mi);
+  const second = Number(s);
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return null;
+  const ms = frac ? Math.floor(Number(`0.${frac}`) * 1000) : 0;
+  let t = Date.UTC(Number(y), month - 1, day, hour, minute, Math.min(second, 59), ms);
+  if (new Date(t).getUTCDate() !== day) return null; // e.g. 2023-02-30
+  if (zone && zone.toUpperCase() !== 'Z') {
+    const sign = zone[0] === '-' ? -1 : 1;
+    const digits = zone.slice(1).replace(':', '');
+    t -= sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2))) * 60_000;
+  }
+  return t;
+}
+
+/** An ISO 8601 timestamp, kept as text (converted by the normalizer, which also applies clock-skew correction). */
+export const Timestamp = z
+  .string()
+  .refine((s) => parseTimestamp(s) !== null, 'expected an ISO 8601 timestamp such as 2024-05-01T12:00:00Z');
+
+/** A JSON object of free-form fields (properties, traits, context). */
+export const JsonObject = z.record(z.string(), z.unknown());
