@@ -26,7 +26,7 @@ export const Product = z
   })
   .passthrough();
 
-const Products = z.array(Product).max(1000, 'at most 1000 products');
+const Products = z.array(Product).max(10_000, 'at most 10,000 products');
 
 const OrderFields = {
   order_id: Id,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Item, UserRecord } from '../store/records.js';
-import { Currency, Id, JsonObject, NonNegative, Num, parseTimestamp, Timestamp } from './fields.js';
+import { Currency, Id, JsonObject, NonNegative, Num, Timestamp } from './fields.js';
 import { type FieldError, toFieldErrors } from './issues.js';
 
 /**
@@ -73,8 +73,8 @@ export function validateItem(raw: unknown, now: number, id?: string): ValidatedI
       tags: b.tags ?? [],
       imageUrl: b.imageUrl ?? null,
       url: b.url ?? null,
-      createdAt: b.createdAt ? parseTimestamp(b.createdAt)! : now,
-      updatedAt: b.updatedAt ? parseTimestamp(b.updatedAt)! : now,
+      createdAt: b.createdAt ?? now,
+      updatedAt: b.updatedAt ?? now,
     },
   };
 }
@@ -93,7 +93,7 @@ export type ValidatedUser = { ok: true; user: UserRecord } | { ok: false; errors
 export function validateUser(raw: unknown, now: number): ValidatedUser {
   const result = UserBody.safeParse(raw);
   if (!result.success) return { ok: false, errors: toFieldErrors(result.error) };
-  const createdAt = result.data.createdAt ? parseTimestamp(result.data.createdAt)! : now;
+  const createdAt = result.data.createdAt ?? now;
   return {
     ok: true,
     user: { userId: result.data.userId, traits: result.data.traits ?? {}, createdAt, updatedAt: now },

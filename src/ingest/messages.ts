@@ -190,12 +190,12 @@ export function validateMessage(raw: unknown, options: ValidateOptions): Validat
 }
 
 function eventTime(msg: Parsed, options: ValidateOptions): number {
-  if (msg.timestamp) return parseTimestamp(msg.timestamp)!;
-  const sentAt = msg.sentAt ?? options.defaults?.sentAt;
-  if (msg.originalTimestamp) {
-    const original = parseTimestamp(msg.originalTimestamp)!;
+  if (msg.timestamp !== undefined) return msg.timestamp;
+  const batchSentAt = options.defaults?.sentAt === undefined ? null : parseTimestamp(options.defaults.sentAt);
+  const sentAt = msg.sentAt ?? batchSentAt;
+  if (msg.originalTimestamp !== undefined) {
     // Segment's clock-skew correction: trust the server clock for the offset between send and event.
-    return sentAt ? options.receivedAt - (parseTimestamp(sentAt)! - original) : original;
+    return sentAt !== null ? options.receivedAt - (sentAt - msg.originalTimestamp) : msg.originalTimestamp;
   }
   return options.receivedAt;
 }

@@ -1,0 +1,144 @@
+import { type Context, Hono } from 'hono';
+import { LATENCY_BUCKETS } from '../core/metrics.js';
+import { type Engine, InvalidInput } from '../engine.js';
+import { type Access, authorize } from './auth.js';
+import { readJson } from './body.js';
+import { renderDocs } from './docs-page.js';
+import { ApiError } from './errors.js';
+import { buildOpenApi } from './openapi.js';
+import { ROUTES, type Route } from './routes.js';
+import { HealthOut } from './schemas.js';
+
+/** Settings of the HTTP app. */
+export interface AppOptions {
+  keys: { writeKey: string; adminKey: string };
+  /** Size limit of batch bodies; single events are limited to 64 KiB. */
+  maxBodyBytes: number;
+  version: string;
+  /** True while the server shuts down: new requests get 503. */
+  draining?: () => boolean;
+}
+
+const SINGLE_LIMIT = 64 * 1024;
+const CORS_HEADERS = {
+  'access-control-allow-origin': '*',
+  'access-control-allow-methods': 'POST, OPTIONS',
+  'access-control-allow-headers': 'Authorization, Content-Type, Content-Encoding',
+  'access-control-max-age': '86400',
+};
+
+/**
+ * The HTTP API as a Hono app: authentication, body limits, the error envelope and metrics around
+ * the route table. It holds no business logic; handlers call the engine.
+ */
+export function createApp(engine: Engine, options: AppOptions): Hono {
+  const app = new Hono();
+  const requests = engine.metrics.counter(
+    'cartwise_http_requests_total',
+    'HTTP requests by route, method and status',
+  );
+  const latency = engine.metrics.histogram(
+    'cartwise_http_request_duration_seconds',
+    'HTTP request latency by route and method',
+    LATENCY_BUCKETS,
+  );
+  const started = Date.now();
+  const openapi = buildOpenApi(ROUTES, options.version);
+  const docs = renderDocs(openapi);
+
+  app.use('*', async (c, next) => {
+    const t0 = performance.now();
+    if (options.draining?.()) {
+      const error = new ApiError('unavailable', 'the server is shutting down; retry shortly');
+      c.res = c.json(error.toJSON(), error.status);
+    } else {
+      await next();
+    }
+    const route = c.req.routePath === '/*' ? 'unmatched' : c.req.routePath;
+    requests.inc({ route, method: c.req.method, status: String(c.res.status) });
+    latency.observe((performance.now() - t0) / 1000, { route, method: c.req.method });
+  });
+
+  for (const route of ROUTES) {
+    const limit = route.body?.size === 'batch' ? options.maxBodyBytes : SINGLE_LIMIT;
+    app.on(route.method.toUpperCase(), route.path, async (c) => {
+      authorize(c.req.header('authorization') ?? null, route.access, options.keys);
+      const body = route.body ? await readJson(c.req.raw, limit) : undefined;
+      const query = route.query ? parseQuery(route, c.req.query()) : {};
+      const result = await route.handler({
+        engine,
+        params: c.req.param() as Record<string, string>,
+        query,
+        body,
+      });
+      return c.json(result as object, 200, route.cors ? CORS_HEADERS : undefined);
+    });
+    if (route.cors) app.options(route.path, (c) => c.body(null, 204, CORS_HEADERS));
+  }
+
+  const publicGet = (path: string, access: Access, handler: (c: Context) => Response) =>
+    app.get(path, (c) => {
+      authorize(c.req.header('authorization') ?? null, access, options.keys);
+      return handler(c);
+    });
+  publicGet('/healthz', 'public', (c) =>
+    c.json(
+      HealthOut.parse({
+        status: 'ok',
+        version: options.version,
+        uptimeSeconds: Math.round((Date.now() - started) / 1000),
+      }),
+    ),
+  );
+  publicGet('/metrics', 'admin', (c) =>
+    c.text(engine.metrics.render(), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }),
+  );
+  publicGet('/openapi.json', 'public', (c) => c.json(openapi));
+  publicGet('/docs', 'public', (c) => c.html(docs));
+  app.get('/', (c) => c.redirect('/docs'));
+
+  app.notFound((c) => {
+    const allowed = ROUTES.filter((r) => matches(r.path, c.req.path)).map((r) => r.method.toUpperCase());
+    const error = allowed.length
+      ? new ApiError(
+          'method_not_allowed',
+          `${c.req.method} is not allowed on ${c.req.path}; use ${allowed.join(', ')}`,
+        )
+      : new ApiError('not_found', `no endpoint ${c.req.method} ${c.req.path}; see /docs`);
+    return c.json(error.toJSON(), error.status, allowed.length ? { allow: allowed.join(', ') } : undefined);
+  });
+
+  app.onError((err, c) => {
+    let error: ApiError;
+    if (err instanceof ApiError) error = err;
+    else if (err instanceof InvalidInput) error = new ApiError('invalid_request', err.message, err.details);
+    else {
+      console.error(`cartwise: ${c.req.method} ${c.req.path} failed:`, err);
+      error = new ApiError(
+        'internal',
+        'internal error; nothing of this request was stored unless it was acknowledged',
+      );
+    }
+    return c.json(error.toJSON(), error.status);
+  });
+  return app;
+}
+
+function parseQuery(route: Route, raw: Record<string, string>): Record<string, unknown> {
+  const parsed = route.query!.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ApiError(
+      'invalid_request',
+      `${issue.path.join('.') || 'query'}: ${issue.message}`,
+      parsed.error.issues,
+    );
+  }
+  return parsed.data;
+}
+
+function matches(pattern: string, path: string): boolean {
+  const a = pattern.split('/');
+  const b = path.split('/');
+  return a.length === b.length && a.every((part, i) => (part.startsWith(':') ? b[i] !== '' : part === b[i]));
+}

@@ -1,0 +1,68 @@
+import { gunzip } from 'node:zlib';
+import { ApiError } from './errors.js';
+
+/**
+ * Reads a JSON request body without trusting the client: the size limit is enforced while
+ * streaming (and on the inflated size of gzip bodies), and a parse error says where it failed.
+ */
+export async function readJson(request: Request, limit: number): Promise<unknown> {
+  const type = request.headers.get('content-type') ?? '';
+  if (type && !/^(application\/(\w+\+)?json|text\/plain)\b/i.test(type)) {
+    throw new ApiError(
+      'unsupported_media_type',
+      `Content-Type "${type}" is not supported; send application/json`,
+    );
+  }
+  const declared = Number(request.headers.get('content-length') ?? '0');
+  if (declared > limit) throw tooLarge(limit);
+  let bytes = await readLimited(request, limit);
+  const encoding = (request.headers.get('content-encoding') ?? 'identity').toLowerCase();
+  if (encoding === 'gzip') {
+    bytes = await new Promise<Buffer>((resolve, reject) =>
+      gunzip(bytes, { maxOutputLength: limit }, (error, out) =>
+        error
+          ? reject(
+              /maxOutputLength|buffer/i.test(error.message)
+                ? tooLarge(limit)
+                : new ApiError('invalid_request', `body: not valid gzip (${error.message})`),
+            )
+          : resolve(out),
+      ),
+    );
+  } else if (encoding !== 'identity') {
+    throw new ApiError(
+      'unsupported_media_type',
+      `Content-Encoding "${encoding}" is not supported; use gzip or none`,
+    );
+  }
+  if (bytes.length === 0) throw new ApiError('invalid_json', 'body: is empty; expected a JSON object');
+  try {
+    return JSON.parse(bytes.toString('utf8'));
+  } catch (error) {
+    throw new ApiError('invalid_json', `body: is not valid JSON (${(error as Error).message})`);
+  }
+}
+
+async function readLimited(request: Request, limit: number): Promise<Buffer> {
+  if (!request.body) return Buffer.alloc(0);
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  const reader = request.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => undefined);
+      throw tooLarge(limit);
+    }
+    parts.push(value);
+  }
+  return parts.length === 1
+    ? Buffer.from(parts[0]!.buffer, parts[0]!.byteOffset, parts[0]!.byteLength)
+    : Buffer.concat(parts);
+}
+
+function tooLarge(limit: number): ApiError {
+  return new ApiError('payload_too_large', `body: larger than the limit of ${limit} bytes`, { limit });
+}

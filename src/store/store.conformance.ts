@@ -1,0 +1,241 @@
+import { expect, it } from 'vitest';
+import { validateItem } from '../ingest/items.js';
+import { validateMessage } from '../ingest/messages.js';
+import type { Item, StoredEvent } from './records.js';
+import type { Store } from './store.js';
+
+/**
+ * The behaviour every Store backend must show. Each backend's test file calls this with a factory
+ * that opens a fresh, empty store (and can reopen the same one to test persistence).
+ */
+export interface StoreFactory {
+  /** A new empty store. */
+  fresh(): Promise<Store>;
+  /** Closes `store` and opens the same database again. */
+  reopen(store: Store): Promise<Store>;
+}
+
+const T0 = Date.UTC(2025, 0, 1);
+
+/** A validated event, as ingestion would produce it. */
+export function event(raw: Record<string, unknown>, at = 0): StoredEvent {
+  const result = validateMessage(
+    { type: 'track', timestamp: new Date(T0 + at * 60_000).toISOString(), ...raw },
+    {
+      receivedAt: T0 + 1e9,
+    },
+  );
+  if (!result.ok) throw new Error(JSON.stringify(result.errors));
+  return result.event;
+}
+
+/** A validated item. */
+export function item(raw: Record<string, unknown>, now = T0): Item {
+  const result = validateItem(raw, now);
+  if (!result.ok) throw new Error(JSON.stringify(result.errors));
+  return result.item;
+}
+
+/** Registers the shared store tests. */
+export function checkStore(factory: StoreFactory): void {
+  it('stores events, counts them, and keeps every field', async () => {
+    const store = await factory.fresh();
+    const order = event({
+      event: 'Order Completed',
+      userId: 'u1',
+      messageId: 'm-order',
+      properties: {
+        order_id: 'o1',
+        revenue: 30,
+        currency: 'eur',
+        coupon: 'SPRING',
+        products: [
+          { product_id: 'a', price: 10, quantity: 1 },
+          { product_id: 'b', price: 20, quantity: 1 },
+        ],
+      },
+      context: { ip: '10.0.0.1' },
+    });
+    expect(
+      await store.appendEvents([
+        order,
+        event({ event: 'Product Viewed', userId: 'u1', properties: { product_id: 'a' } }, 1),
+      ]),
+    ).toEqual({
+      stored: 2,
+      duplicates: 0,
+    });
+    const stats = await store.stats();
+    expect(stats.events).toBe(2);
+    expect(stats.eventsByType).toEqual({ 'Order Completed': 1, 'Product Viewed': 1 });
+    expect(stats.users).toBe(1);
+    const exported = await store.exportUser('u1');
+    expect(exported?.events[0]).toEqual(order);
+    await store.close();
+  });
+
+  it('stores a repeated messageId once: within a batch, across batches and after a restart', async () => {
+    let store = await factory.fresh();
+    const a = event({ event: 'X', userId: 'u', messageId: 'same' });
+    expect(await store.appendEvents([a, a])).toEqual({ stored: 1, duplicates: 1 });
+    expect(await store.appendEvents([a])).toEqual({ stored: 0, duplicates: 1 });
+    store = await factory.reopen(store);
+    expect(await store.appendEvents([a, event({ event: 'X', userId: 'u', messageId: 'other' })])).toEqual({
+      stored: 1,
+      duplicates: 1,
+    });
+    expect((await store.stats()).events).toBe(2);
+    await store.close();
+  });
+
+  it('group-commits concurrent appends and loses none', async () => {
+    const store = await factory.fresh();
+    const results = await Promise.all(
+      Array.from({ length: 300 }, (_, i) =>
+        store.appendEvents([
+          event({ event: 'Product Viewed', userId: `u${i % 7}`, properties: { product_id: `p${i}` } }),
+        ]),
+      ),
+    );
+    expect(results.every((r) => r.stored === 1)).toBe(true);
+    expect((await store.stats()).events).toBe(300);
+    await store.close();
+  });
+
+  it('joins anonymous activity to the user after identify, and follows aliases', async () => {
+    const store = await factory.fresh();
+    await store.appendEvents([
+      event({ event: 'Product Viewed', anonymousId: 'anon-1', properties: { product_id: 'a' } }, 0),
+      event({ event: 'Product Added', anonymousId: 'anon-1', properties: { product_id: 'a' } }, 1),
+    ]);
+    expect(await store.getUser('u1')).toBeNull();
+    expect((await store.stats()).anonymousShoppers).toBe(1);
+    await store.appendEvents([
+      event(
+        { type: 'identify', userId: 'u1', anonymousId: 'anon-1', traits: { email: 'a@x.io', plan: 'free' } },
+        2,
+      ),
+    ]);
+    let profile = await store.getUser('u1');
+    expect(profile?.activity.events).toBe(3);
+    expect(profile?.activity.byEvent).toEqual({ 'Product Viewed': 1, 'Product Added': 1, identify: 1 });
+    expect(profile?.identities).toEqual([{ kind: 'anonymous', id: 'anon-1' }]);
+    expect(profile?.traits).toEqual({ email: 'a@x.io', plan: 'free' });
+    expect((await store.stats()).anonymousShoppers).toBe(0);
+
+    // An older identify arriving late only fills traits that are missing.
+    await store.appendEvents([
+      event({ type: 'identify', userId: 'u1', traits: { plan: 'old', country: 'FR' } }, 1),
+    ]);
+    expect((await store.getUser('u1'))?.traits).toEqual({ email: 'a@x.io', plan: 'free', country: 'FR' });
+
+    // alias: u1 becomes u2; u2's profile now holds u1's history and traits.
+    await store.appendEvents([
+      event({ event: 'Order Completed', userId: 'u2', properties: { order_id: 'o', revenue: 5 } }, 3),
+      event({ type: 'alias', previousId: 'u1', userId: 'u2' }, 4),
+    ]);
+    profile = await store.getUser('u2');
+    expect(profile?.activity.events).toBe(6);
+    expect(profile?.activity.orders).toBe(1);
+    expect(profile?.activity.revenue).toBe(5);
+    expect(profile?.traits.email).toBe('a@x.io');
+    expect((await store.getUser('u1'))?.userId).toBe('u2');
+    // A later event from the old anonymous id lands in the same history.
+    await store.appendEvents([
+      event({ event: 'Product Viewed', anonymousId: 'anon-1', properties: { product_id: 'b' } }, 5),
+    ]);
+    expect((await store.getUser('u2'))?.activity.events).toBe(7);
+    expect((await store.stats()).users).toBe(1);
+    await store.close();
+  });
+
+  it('erases a user everywhere and exports everything before that', async () => {
+    const store = await factory.fresh();
+    await store.appendEvents([
+      event({ event: 'Product Viewed', anonymousId: 'anon-9', properties: { product_id: 'a' } }, 0),
+      event({ type: 'identify', userId: 'gone', anonymousId: 'anon-9', traits: { email: 'g@x.io' } }, 1),
+      event({ event: 'Order Completed', userId: 'gone', properties: { order_id: 'o9', revenue: 12 } }, 2),
+      event({ event: 'Product Viewed', userId: 'stays', properties: { product_id: 'a' } }, 3),
+    ]);
+    const exported = await store.exportUser('gone');
+    expect(exported?.events.map((e) => e.event ?? e.type)).toEqual([
+      'Product Viewed',
+      'identify',
+      'Order Completed',
+    ]);
+    expect(exported?.profile.traits).toEqual({ email: 'g@x.io' });
+
+    expect(await store.eraseUser('gone')).toEqual({ found: true, events: 3, identities: 1 });
+    expect(await store.getUser('gone')).toBeNull();
+    expect(await store.exportUser('gone')).toBeNull();
+    expect((await store.stats()).events).toBe(1);
+    expect((await store.getUser('stays'))?.activity.events).toBe(1);
+    expect(await store.eraseUser('nobody')).toEqual({ found: false, events: 0, identities: 0 });
+    await store.close();
+  });
+
+  it('upserts, reads, lists, filters, pages and deletes catalog items', async () => {
+    let store = await factory.fresh();
+    await store.upsertItems([
+      item({
+        id: 'shoe-1',
+        title: 'Trail runner',
+        category: ['Shoes', 'Running'],
+        price: 90,
+        brand: 'Fleet',
+      }),
+      item({ id: 'shoe-2', title: 'Road racer', category: 'Shoes > Running', price: 120 }),
+      item({ id: 'shoe-3', title: 'Chelsea boot', category: 'Shoes > Boots', price: 150, tags: ['leather'] }),
+      item({ id: 'hat-1', title: '50% wool hat', category: 'Hats', attributes: { color: 'red' } }),
+    ]);
+    expect(await store.getItem('hat-1')).toMatchObject({
+      title: '50% wool hat',
+      attributes: { color: 'red' },
+      available: true,
+    });
+    expect(await store.getItem('nope')).toBeNull();
+
+    const page1 = await store.listItems({ category: 'shoes', limit: 2 });
+    expect(page1.items.map((i) => i.id)).toEqual(['shoe-1', 'shoe-2']);
+    const page2 = await store.listItems({ category: 'shoes', limit: 2, cursor: page1.nextCursor! });
+    expect(page2.items.map((i) => i.id)).toEqual(['shoe-3']);
+    expect(page2.nextCursor).toBeNull();
+    expect((await store.listItems({ category: 'Shoes > Running', limit: 10 })).items).toHaveLength(2);
+    expect((await store.listItems({ category: 'Sho', limit: 10 })).items).toHaveLength(0);
+    expect((await store.listItems({ q: 'RACER', limit: 10 })).items.map((i) => i.id)).toEqual(['shoe-2']);
+    expect((await store.listItems({ q: '50%', limit: 10 })).items.map((i) => i.id)).toEqual(['hat-1']);
+    expect((await store.listItems({ q: 'fleet', limit: 10 })).items.map((i) => i.id)).toEqual(['shoe-1']);
+
+    // An update replaces the fields but keeps the creation time.
+    await store.upsertItems([
+      item({ id: 'shoe-1', title: 'Trail runner 2', price: 95 }, Date.UTC(2025, 5, 1)),
+    ]);
+    store = await factory.reopen(store);
+    const updated = await store.getItem('shoe-1');
+    expect(updated).toMatchObject({
+      title: 'Trail runner 2',
+      price: 95,
+      category: null,
+      createdAt: T0,
+      updatedAt: Date.UTC(2025, 5, 1),
+    });
+    expect(await store.deleteItem('shoe-1')).toBe(true);
+    expect(await store.deleteItem('shoe-1')).toBe(false);
+    expect((await store.stats()).items).toBe(3);
+    await store.close();
+  });
+
+  it('merges imported user traits', async () => {
+    const store = await factory.fresh();
+    await store.upsertUsers([{ userId: 'c1', traits: { tier: 'gold' }, createdAt: T0, updatedAt: T0 }]);
+    await store.upsertUsers([
+      { userId: 'c1', traits: { city: 'Lyon' }, createdAt: T0 + 5, updatedAt: T0 + 5 },
+    ]);
+    expect(await store.getUser('c1')).toMatchObject({
+      traits: { tier: 'gold', city: 'Lyon' },
+      createdAt: T0,
+      activity: { events: 0 },
+    });
+    await store.close();
+  });
+}
