@@ -1,33 +1,50 @@
 /**
  * Ingestion throughput and latency, next to the raw DuckDB appender in the same run.
  *
- *   npm run build && npx tsx bench/ingest.ts [--events 200000] [--singles 20000] [--clients 50]
+ *   npm run build && npx tsx bench/ingest.ts [--events 200000] [--seconds 10] [--clients 50]
  *
  * 1. raw: the same rows appended straight into the same `events` table with DuckDB's appender, one
  *    transaction per 100 / 1,000 / 10,000 rows (no HTTP, no JSON, no validation, no de-duplication).
  * 2. the real server (`cartwise serve`, a child process) fed over loopback HTTP with keep-alive:
- *    /v1/batch with 100 and 1,000 events per request from 8 clients, and single /v1/track calls from
- *    50 clients. Every event has a unique messageId; a request counts when its 2xx answer arrives,
- *    which means the events are on disk.
+ *    /v1/batch with 100 and 1,000 events per request from 8 clients. Every event has a unique
+ *    messageId; a request counts when its 2xx answer arrives, which means the events are in the
+ *    fsynced journal. "loaded" adds the time until all of them are queryable in DuckDB.
+ * 3. single /v1/track calls from 50 connections for --seconds after a warm-up, with wrk (Debian
+ *    package `wrk`; a Lua script gives every request its own messageId) when it is installed, else
+ *    with a Node client; and a bare node:http server that reads the body and answers a fixed JSON,
+ *    measured the same way, as the ceiling of HTTP on this machine.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DuckDBInstance } from '@duckdb/node-api';
+import {
+  BIGINT,
+  DOUBLE,
+  DuckDBInstance,
+  type DuckDBType,
+  type DuckDBValue,
+  LIST,
+  listValue,
+  STRUCT,
+  structValue,
+  TIMESTAMPTZ,
+  timestampTZValue,
+  VARCHAR,
+} from '@duckdb/node-api';
 import { Rng } from '../src/core/rng.js';
 import { validateMessage } from '../src/ingest/messages.js';
-import { EVENT_TYPES, eventColumns, toChunks } from '../src/store/duckdb/rows.js';
+import { toChunks } from '../src/store/duckdb/rows.js';
 import { DDL } from '../src/store/duckdb/schema.js';
 import type { StoredEvent } from '../src/store/records.js';
 
 const { values } = parseArgs({
-  options: { events: { type: 'string' }, singles: { type: 'string' }, clients: { type: 'string' } },
+  options: { events: { type: 'string' }, seconds: { type: 'string' }, clients: { type: 'string' } },
 });
 const EVENTS = Number(values.events ?? 200_000);
-const SINGLES = Number(values.singles ?? 20_000);
+const SECONDS = Number(values.seconds ?? 10);
 const CLIENTS = Number(values.clients ?? 50);
 const root = mkdtempSync(join(tmpdir(), 'cartwise-bench-ingest-'));
 const keys = { write: 'cw_write_bench_bench_bench', admin: 'cw_admin_bench_bench_bench' };
@@ -73,6 +90,75 @@ function makeMessages(n: number, tag: string, seed: number): Record<string, unkn
       },
     };
   });
+}
+
+const V = VARCHAR;
+const D = DOUBLE;
+const T = TIMESTAMPTZ;
+const EVENT_TYPES: DuckDBType[] = [
+  BIGINT,
+  V,
+  V,
+  V,
+  V,
+  V,
+  T,
+  T,
+  V,
+  V,
+  D,
+  D,
+  D,
+  D,
+  V,
+  V,
+  LIST(STRUCT({ product_id: V, price: D, quantity: D })),
+  V,
+  V,
+  V,
+  V,
+];
+const ts = (ms: number) => timestampTZValue(BigInt(Math.round(ms)) * 1000n);
+const json = (v: unknown) => (v === null ? null : JSON.stringify(v));
+
+/** The events columns as DuckDB values: the appender's input, built the fastest way the API allows. */
+function eventColumns(events: readonly StoredEvent[], firstSeq: number): DuckDBValue[][] {
+  const cols: DuckDBValue[][] = EVENT_TYPES.map(() => new Array(events.length));
+  events.forEach((e, i) => {
+    const row: DuckDBValue[] = [
+      BigInt(firstSeq + i),
+      e.messageId,
+      e.type,
+      e.event,
+      e.userId,
+      e.anonymousId,
+      ts(e.timestamp),
+      ts(e.receivedAt),
+      e.itemId,
+      e.orderId,
+      e.price,
+      e.quantity,
+      e.revenue,
+      e.rating,
+      e.currency,
+      e.coupon,
+      e.products
+        ? listValue(
+            e.products.map((p) =>
+              structValue({ product_id: p.productId, price: p.price, quantity: p.quantity }),
+            ),
+          )
+        : null,
+      json(e.properties),
+      json(e.traits),
+      json(e.context),
+      e.targetId,
+    ];
+    row.forEach((v, c) => {
+      cols[c]![i] = v;
+    });
+  });
+  return cols;
 }
 
 async function rawAppender(events: StoredEvent[], perTransaction: number): Promise<number> {
@@ -172,6 +258,85 @@ async function load(port: number, path: string, bodies: string[], clients: numbe
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const ms = (n: number) => n.toFixed(1);
 
+/** Counts events through /v1/stats, which answers once everything acknowledged is loaded. */
+async function loadedEvents(port: number): Promise<number> {
+  const res = await fetch(`http://127.0.0.1:${port}/v1/stats`, {
+    headers: { authorization: `Bearer ${keys.admin}` },
+  });
+  return ((await res.json()) as { events: number }).events;
+}
+
+const WRK_SCRIPT = `
+local counter = 0
+local threads = {}
+function setup(thread) thread:set("id", #threads); table.insert(threads, thread) end
+function init(args) prefix = "wrk-" .. id .. "-" .. tostring(os.time()) .. "-" .. tostring(math.random(1000000)) .. "-" end
+request = function()
+  counter = counter + 1
+  local u = counter % 20000
+  local body = '{"userId":"user-' .. u .. '","anonymousId":"anon-' .. u .. '","event":"Product Viewed","messageId":"' .. prefix .. counter ..
+    '","properties":{"product_id":"sku-' .. (counter % 5000) .. '","price":21.5,"category":"Shoes > Running","name":"Product"},' ..
+    '"context":{"ip":"203.0.113.7","userAgent":"Mozilla/5.0 (X11; Linux x86_64) Chrome/126"}}'
+  return wrk.format("POST", "/v1/track", {["Authorization"] = "Bearer ${keys.write}", ["Content-Type"] = "application/json"}, body)
+end`;
+
+function hasWrk(): boolean {
+  return spawnSync('wrk', ['--version']).error === undefined;
+}
+
+/** Runs wrk for `seconds`; returns requests/s and latency percentiles in ms. */
+function runWrk(port: number, seconds: number, clients: number): { rps: number; p50: number; p99: number } {
+  const script = join(root, 'track.lua');
+  writeFileSync(script, WRK_SCRIPT);
+  const out = spawnSync(
+    'wrk',
+    ['-t1', `-c${clients}`, `-d${seconds}s`, '--latency', '-s', script, `http://127.0.0.1:${port}`],
+    {
+      encoding: 'utf8',
+    },
+  ).stdout;
+  const unit = (v: string, u: string) => Number(v) * (u === 's' ? 1000 : u === 'us' ? 0.001 : 1);
+  const pct = (p: string) => {
+    const m = new RegExp(`${p}%\\s+([\\d.]+)(us|ms|s)`).exec(out);
+    return m ? unit(m[1]!, m[2]!) : Number.NaN;
+  };
+  const errors = /Non-2xx or 3xx responses: (\d+)/.exec(out);
+  if (errors) throw new Error(`wrk saw ${errors[1]} failed requests:\n${out}`);
+  return { rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]), p50: pct('50'), p99: pct('99') };
+}
+
+/** Single-event load for `seconds` with the best available client. */
+async function singleLoad(
+  port: number,
+  path: string,
+  seconds: number,
+): Promise<{ rps: number; p50: number; p99: number; client: string }> {
+  if (hasWrk()) {
+    runWrk(port, 2, CLIENTS); // warm-up: JIT, caches
+    return { ...runWrk(port, seconds, CLIENTS), client: 'wrk' };
+  }
+  const make = (n: number, tag: string) => makeMessages(n, tag, 7).map((m) => JSON.stringify(m));
+  await load(port, path, make(2000, 'warm'), CLIENTS);
+  const bodies = make(Math.round(seconds * 4000), `single-${Date.now()}`);
+  const r = await load(port, path, bodies, CLIENTS);
+  return { rps: bodies.length / r.seconds, p50: r.p50, p99: r.p99, client: 'node' };
+}
+
+/** A node:http server that reads the body and answers a fixed JSON: the ceiling of HTTP here. */
+function startBareServer(): Promise<{ child: ChildProcess; port: number }> {
+  const code = `const http = require('node:http');
+    const s = http.createServer((req, res) => { const parts = []; req.on('data', (d) => parts.push(d));
+      req.on('end', () => { const body = JSON.stringify({ success: true, stored: 1, duplicates: 0 });
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }); res.end(body); }); });
+    s.keepAliveTimeout = 65000; s.listen(0, '127.0.0.1', () => console.log('API http://127.0.0.1:' + s.address().port + '/v1'));`;
+  const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve) => {
+    child.stdout!.once('data', (d: Buffer) =>
+      resolve({ child, port: Number(/:(\d+)\//.exec(d.toString())![1]) }),
+    );
+  });
+}
+
 async function main(): Promise<void> {
   const receivedAt = Date.UTC(2026, 0, 1);
   const rawEvents = makeMessages(EVENTS, 'raw', 1).map((m) => {
@@ -182,38 +347,39 @@ async function main(): Promise<void> {
   const raw: Record<number, number> = {};
   for (const size of [100, 1000, 10_000]) raw[size] = await rawAppender(rawEvents, size);
 
+  const bare = await startBareServer();
+  const bareSingle = await singleLoad(bare.port, '/v1/track', SECONDS);
+  bare.child.kill();
+
   const { child, port } = await startServer();
   const rows: string[][] = [];
+  let single: Awaited<ReturnType<typeof singleLoad>>;
   try {
     for (const size of [100, 1000]) {
+      const before = await loadedEvents(port);
       const messages = makeMessages(EVENTS, `b${size}`, size);
       const bodies: string[] = [];
       for (let i = 0; i < messages.length; i += size)
         bodies.push(JSON.stringify({ batch: messages.slice(i, i + size) }));
+      const t0 = performance.now();
       const r = await load(port, '/v1/batch', bodies, 8);
+      const loaded = await loadedEvents(port);
+      const loadedSeconds = (performance.now() - t0) / 1000;
+      if (loaded - before !== EVENTS)
+        throw new Error(`expected ${EVENTS} new events in the store, found ${loaded - before}`);
       const rate = EVENTS / r.seconds;
       rows.push([
         `/v1/batch, ${size} per request, 8 clients`,
         fmt(EVENTS),
         fmt(rate),
+        fmt(EVENTS / loadedSeconds),
         `${((rate / raw[size]!) * 100).toFixed(0)}%`,
         `${((rate / raw[10_000]!) * 100).toFixed(0)}%`,
         ms(r.p50),
         ms(r.p99),
       ]);
     }
-    const singles = makeMessages(SINGLES, 'single', 7).map((m) => JSON.stringify(m));
-    const r = await load(port, '/v1/track', singles, CLIENTS);
-    const rate = SINGLES / r.seconds;
-    rows.push([
-      `/v1/track, 1 per request, ${CLIENTS} clients`,
-      fmt(SINGLES),
-      fmt(rate),
-      '',
-      `${((rate / raw[10_000]!) * 100).toFixed(0)}%`,
-      ms(r.p50),
-      ms(r.p99),
-    ]);
+    single = await singleLoad(port, '/v1/track', SECONDS);
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
@@ -228,10 +394,20 @@ async function main(): Promise<void> {
   for (const size of [100, 1000, 10_000])
     console.log(`| one transaction per ${size.toLocaleString('en-US')} rows | ${fmt(raw[size]!)} |`);
   console.log(
-    '\n| through the server (acknowledged = on disk) | events | events/s | vs raw, same rows per request | vs raw, 10,000 per transaction | p50 ms | p99 ms |',
+    '\n| batches through the server | events | acknowledged/s (on disk) | loaded/s (queryable) | acknowledged vs raw, same rows per transaction | vs raw, 10,000 per transaction | p50 ms | p99 ms |',
   );
-  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const row of rows) console.log(`| ${row.join(' | ')} |`);
+  console.log(
+    `\n| single events, ${CLIENTS} connections, ${SECONDS} s (${single.client}) | requests/s | p50 ms | p99 ms |`,
+  );
+  console.log('| --- | ---: | ---: | ---: |');
+  console.log(
+    `| POST /v1/track on cartwise serve | ${fmt(single.rps)} | ${ms(single.p50)} | ${ms(single.p99)} |`,
+  );
+  console.log(
+    `| bare node:http JSON answer (reference) | ${fmt(bareSingle.rps)} | ${ms(bareSingle.p50)} | ${ms(bareSingle.p99)} |`,
+  );
 }
 
 await main();

@@ -1,8 +1,9 @@
+import type { IncomingMessage } from 'node:http';
 import { type Context, Hono } from 'hono';
 import { LATENCY_BUCKETS } from '../core/metrics.js';
 import { type Engine, InvalidInput } from '../engine.js';
 import { type Access, authorize } from './auth.js';
-import { readJson } from './body.js';
+import { type BodySource, readJson } from './body.js';
 import { renderDocs } from './docs-page.js';
 import { ApiError } from './errors.js';
 import { buildOpenApi } from './openapi.js';
@@ -63,7 +64,7 @@ export function createApp(engine: Engine, options: AppOptions): Hono {
     const limit = route.body?.size === 'batch' ? options.maxBodyBytes : SINGLE_LIMIT;
     app.on(route.method.toUpperCase(), route.path, async (c) => {
       authorize(c.req.header('authorization') ?? null, route.access, options.keys);
-      const body = route.body ? await readJson(c.req.raw, limit) : undefined;
+      const body = route.body ? await readJson(bodySource(c), limit) : undefined;
       const query = route.query ? parseQuery(route, c.req.query()) : {};
       const result = await route.handler({
         engine,
@@ -122,6 +123,14 @@ export function createApp(engine: Engine, options: AppOptions): Hono {
     return c.json(error.toJSON(), error.status);
   });
   return app;
+}
+
+function bodySource(c: Context): BodySource {
+  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+  return {
+    header: (name) => c.req.header(name),
+    body: incoming ?? (c.req.raw.body as AsyncIterable<Uint8Array> | null),
+  };
 }
 
 function parseQuery(route: Route, raw: Record<string, string>): Record<string, unknown> {

@@ -8,18 +8,51 @@ import { z } from 'zod';
 
 const NUMERIC = /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/;
 
+/**
+ * A scalar field checked by plain code (several times faster than a zod union on the ingestion hot
+ * path) and documented by an explicit JSON Schema. `read` returns the value or an error message.
+ */
+function scalar<T>(read: (value: unknown) => T | { error: string }, jsonSchema: Record<string, unknown>) {
+  return z
+    .unknown()
+    .transform((value, ctx) => {
+      if (value === undefined) {
+        ctx.addIssue({ code: 'custom', message: 'is required' });
+        return z.NEVER;
+      }
+      const out = read(value);
+      if (out !== null && typeof out === 'object' && 'error' in out) {
+        ctx.addIssue({ code: 'custom', message: out.error });
+        return z.NEVER;
+      }
+      return out as T;
+    })
+    .meta(jsonSchema);
+}
+
 /** An identifier: a non-empty string (trimmed, at most 256 characters) or a finite number, stored as a string. */
-export const Id = z
-  .union(
-    [z.string().trim().min(1, 'must not be empty').max(256, 'must be at most 256 characters'), z.number()],
-    { error: (iss) => (iss.input === undefined ? 'is required' : 'expected a non-empty string or a number') },
-  )
-  .transform((v) => String(v));
+export const Id = scalar<string>(
+  (v) => {
+    if (typeof v === 'string') {
+      const t = v.trim();
+      if (t === '') return { error: 'must not be empty' };
+      return t.length > 256 ? { error: 'must be at most 256 characters' } : t;
+    }
+    return typeof v === 'number' && Number.isFinite(v)
+      ? String(v)
+      : { error: 'expected a non-empty string or a number' };
+  },
+  { anyOf: [{ type: 'string', minLength: 1, maxLength: 256 }, { type: 'number' }] },
+);
 
 /** A finite number, or a string holding one (e.g. "12.50"). */
-export const Num = z.union([z.number(), z.string().regex(NUMERIC).transform(Number)], {
-  error: (iss) => (iss.input === undefined ? 'is required' : 'expected a number'),
-});
+export const Num = scalar<number>(
+  (v) => {
+    if (typeof v === 'number') return Number.isFinite(v) ? v : { error: 'expected a number' };
+    return typeof v === 'string' && NUMERIC.test(v) ? Number(v) : { error: 'expected a number' };
+  },
+  { anyOf: [{ type: 'number' }, { type: 'string', pattern: NUMERIC.source }] },
+);
 
 /** A non-negative amount of money or count. */
 export const NonNegative = Num.pipe(z.number().min(0, 'must not be negative'));
@@ -109,5 +142,9 @@ export const Timestamp = z.string().transform((s, ctx) => {
   return t;
 });
 
-/** A JSON object of free-form fields (properties, traits, context). */
-export const JsonObject = z.record(z.string(), z.unknown());
+/** A JSON object of free-form fields (properties, traits, context), kept as sent. */
+export const JsonObject = z
+  .custom<Record<string, unknown>>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), {
+    error: (iss) => (iss.input === undefined ? 'is required' : 'expected an object'),
+  })
+  .meta({ type: 'object' });

@@ -96,7 +96,7 @@ describe('validateMessage', () => {
     expect(errors({ type: 'alias', userId: 'u' })).toEqual(['previousId: is required']);
     expect(errors({ type: 'group', userId: 'u' })).toEqual(['groupId: is required']);
     expect(errors({ type: 'track', userId: 'u', event: 'X', properties: [] })).toEqual([
-      'properties: expected record, got array',
+      'properties: expected an object',
     ]);
     expect(errors('hello')).toEqual(['(body): expected a JSON object']);
     expect(errors({ type: 'track', userId: 'u', event: 'X', messageId: 'x'.repeat(257) })).toEqual([

@@ -149,6 +149,52 @@ export function checkStore(factory: StoreFactory): void {
     await store.close();
   });
 
+  it('keeps a shared device with its first user, follows alias chains, and resolves the same after a restart', async () => {
+    let store = await factory.fresh();
+    await store.appendEvents([
+      event({ event: 'Product Viewed', anonymousId: 'tablet', properties: { product_id: 'a' } }, 0),
+      event({ event: 'Signed In', userId: 'mum', anonymousId: 'tablet' }, 1),
+      event({ event: 'Signed In', userId: 'kid', anonymousId: 'tablet' }, 2),
+    ]);
+    expect((await store.getUser('mum'))?.activity.events).toBe(2);
+    expect((await store.getUser('kid'))?.identities).toEqual([]);
+
+    // Chains: a -> b, then b -> c; a's history ends up with c.
+    await store.appendEvents([
+      event(
+        { event: 'Product Viewed', userId: 'a', anonymousId: 'phone-a', properties: { product_id: 'x' } },
+        3,
+      ),
+      event({ type: 'alias', previousId: 'a', userId: 'b' }, 4),
+      event({ type: 'alias', previousId: 'b', userId: 'c' }, 5),
+    ]);
+    store = await factory.reopen(store);
+    // After the restart the link cache is cold: a repeated assertion must not change who owns what.
+    await store.appendEvents([
+      event({ event: 'Signed In', userId: 'kid', anonymousId: 'tablet' }, 6),
+      event(
+        { event: 'Product Viewed', userId: 'a', anonymousId: 'phone-a', properties: { product_id: 'y' } },
+        7,
+      ),
+    ]);
+    expect((await store.getUser('mum'))?.activity.events).toBe(2);
+    const c = await store.getUser('a');
+    expect(c?.userId).toBe('c');
+    expect(c?.identities).toEqual([
+      { kind: 'anonymous', id: 'phone-a' },
+      { kind: 'user', id: 'a' },
+      { kind: 'user', id: 'b' },
+    ]);
+    expect(c?.activity.events).toBe(4);
+    const stats = await store.stats();
+    expect(stats.users).toBe(3); // mum, kid, c
+    expect(stats.anonymousShoppers).toBe(0);
+    expect(await store.eraseUser('b')).toMatchObject({ found: true, events: 4 });
+    expect(await store.getUser('a')).toBeNull();
+    expect((await store.getUser('mum'))?.activity.events).toBe(2);
+    await store.close();
+  });
+
   it('erases a user everywhere and exports everything before that', async () => {
     const store = await factory.fresh();
     await store.appendEvents([

@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import {
   BIGINT,
   type DuckDBConnection,
@@ -14,6 +15,7 @@ import {
 import { hash64 } from '../../core/hash.js';
 import { KeySet64 } from '../../core/key-set.js';
 import { GroupCommit } from '../group-commit.js';
+import { Journal, removeSegment, type Segment } from '../journal.js';
 import type { Item, StoredEvent, UserRecord } from '../records.js';
 import {
   type ActivitySummary,
@@ -26,18 +28,17 @@ import {
   type UserExport,
   type UserProfile,
 } from '../store.js';
+import { Identities } from './identity.js';
 import {
   EVENT_SELECT,
-  EVENT_TYPES,
-  eventColumns,
   ITEM_SELECT,
   ITEM_TYPES,
   itemColumns,
+  journalLine,
+  loadSegmentsSql,
   rowToEvent,
   rowToItem,
   toChunks,
-  USER_TYPES,
-  userColumns,
 } from './rows.js';
 import { DDL, SCHEMA_VERSION } from './schema.js';
 
@@ -49,41 +50,70 @@ export interface CommitInfo {
   seconds: number;
 }
 
+/** Numbers about each segment loaded into DuckDB, for metrics. */
+export interface LoadInfo {
+  events: number;
+  seconds: number;
+}
+
 /** Options of {@link DuckDBStore.open}. */
 export interface DuckDBStoreOptions {
   /** DuckDB worker threads (default: all cores). */
   threads?: number;
-  /** Called after each group commit. */
+  /** Journal segment size that triggers a load (default 32 MiB). */
+  maxSegmentBytes?: number;
+  /** Longest time an acknowledged event waits in the journal before it is loaded (default 200 ms). */
+  maxLoadDelayMs?: number;
+  /** Called after each group commit (acknowledgement). */
   onCommit?: (info: CommitInfo) => void;
+  /** Called after each segment load. */
+  onLoad?: (info: LoadInfo) => void;
 }
 
 const strings = (values: readonly string[]) => listValue([...values]);
 const STRINGS: DuckDBType = LIST(VARCHAR);
 
 /**
- * The embedded store: one DuckDB file owned by this process. Every write goes through one writer
- * connection and the group-commit queue; reads use a separate connection and see committed data only.
- * Message ids are de-duplicated in memory (a 64-bit hash set, confirmed against the table on a hit),
- * which keeps ingestion free of a unique index.
+ * The embedded store: one DuckDB file owned by this process.
+ *
+ * Events are acknowledged from the journal: a group commit appends them to a segment file and
+ * fsyncs it, with no database work on the request path. Closed segments are then loaded into
+ * DuckDB in bulk (DuckDB parses the JSON lines itself, in parallel) and deleted. Reads that involve
+ * events first wait for the loader to catch up, so a client always reads its own writes. Every
+ * database write (loads, catalog, users, erasure) runs on one serial queue and one connection;
+ * reads use a second connection. Message ids are de-duplicated in memory (a 64-bit hash set,
+ * confirmed exactly on a hit), so the table needs no unique index.
  */
 export class DuckDBStore implements Store {
-  private readonly queue: GroupCommit<StoredEvent, AppendResult>;
-  /** Anonymous ids known to be linked (links are never moved, only erased), so their events skip the link insert. */
-  private readonly linked = new RecentSet(100_000);
+  /** Acknowledgement path: group commits into the journal. */
+  private readonly ingest: GroupCommit<StoredEvent, AppendResult>;
+  /** Database writes, one at a time, in order. */
+  private readonly db = new GroupCommit<never, never>(async () => []);
+  /** Message ids acknowledged but not loaded yet. */
+  private readonly pending = new Set<string>();
+  private loadTimer: NodeJS.Timeout | null = null;
+  /** Closed segments waiting to be loaded, oldest first. */
+  private readonly closed: Segment[] = [];
+  private loadScheduled = false;
 
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly writer: DuckDBConnection,
     private readonly reader: DuckDBConnection,
+    private readonly journal: Journal,
+    private readonly identities: Identities,
     private nextSeq: number,
     private readonly seen: KeySet64,
     private readonly options: DuckDBStoreOptions,
     private readonly file: string | null,
   ) {
-    this.queue = new GroupCommit((batches) => this.commitEvents(batches));
+    this.ingest = new GroupCommit((batches) => this.commitEvents(batches));
   }
 
-  /** Opens (creating if needed) the database file at `path`, or `:memory:`. */
+  /**
+   * Opens (creating if needed) the database file at `path`, or `:memory:` (then the journal lives
+   * in a temporary directory). Segments a crash left in the journal are loaded before it returns.
+   */
   static async open(path: string, options: DuckDBStoreOptions = {}): Promise<DuckDBStore> {
     const key = path === ':memory:' ? null : resolve(path);
     if (key !== null) {
@@ -113,27 +143,44 @@ export class DuckDBStore implements Store {
     for (const table of ['items', 'users']) {
       await writer.run(`CREATE TEMP TABLE ${table}_in AS SELECT * FROM ${table} LIMIT 0`);
     }
+    const journalDir =
+      key === null ? join(tmpdir(), `cartwise-journal-${process.pid}-${Date.now()}`) : `${key}.journal`;
+    const { journal, recovered } = Journal.open(journalDir, { maxSegmentBytes: options.maxSegmentBytes });
+    const identities = new Identities(writer);
     const reader = await instance.connect();
+    const store = new DuckDBStore(
+      instance,
+      writer,
+      reader,
+      journal,
+      identities,
+      1,
+      new KeySet64(),
+      options,
+      key,
+    );
+    await store.load(recovered);
     const max = (
       await reader.runAndReadAll('SELECT COALESCE(MAX(seq), 0) AS m, COUNT(*) AS n FROM events')
     ).getRowObjectsJS()[0]!;
-    const seen = new KeySet64(Number(max.n) + 1024);
+    const loaded = await loadedSeq(writer);
+    store.nextSeq = Math.max(Number(max.m), loaded) + 1;
     const ids = await reader.stream('SELECT message_id FROM events');
     for (let chunk = await ids.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await ids.fetchChunk()) {
-      for (const id of chunk.getColumnValues(0) as string[]) seen.add(...hash64(id));
+      for (const id of chunk.getColumnValues(0) as string[]) store.seen.add(...hash64(id));
     }
-    return new DuckDBStore(instance, writer, reader, Number(max.m) + 1, seen, options, key);
+    return store;
   }
 
   appendEvents(events: readonly StoredEvent[]): Promise<AppendResult> {
     if (events.length === 0) return Promise.resolve({ stored: 0, duplicates: 0 });
-    return this.queue.submit([...events]);
+    return this.ingest.submit([...events]);
   }
 
   private async commitEvents(batches: StoredEvent[][]): Promise<AppendResult[]> {
     const started = performance.now();
     const hashes = batches.map((b) => b.map((e) => hash64(e.messageId)));
-    // A hash hit is almost always a real repeat; confirm against the table so a collision never drops an event.
+    // A hash hit is almost always a real repeat; confirm exactly so a collision never drops an event.
     const suspects = batches.flatMap((b, i) =>
       b.filter((_, j) => this.seen.has(...hashes[i]![j]!)).map((e) => e.messageId),
     );
@@ -155,16 +202,23 @@ export class DuckDBStore implements Store {
       return { stored: batch.length - duplicates, duplicates };
     });
     if (accepted.length > 0) {
-      await this.transaction(async () => {
-        await this.append(
-          'events',
-          toChunks(accepted, EVENT_TYPES, (rows, offset) => eventColumns(rows, this.nextSeq + offset)),
-        );
-        await this.applyIdentity(accepted);
-      });
+      // Back-pressure: when the database falls this far behind, acknowledgements wait for it.
+      if (this.pending.size > MAX_PENDING) await this.db.exclusive(async () => undefined);
+      const first = this.nextSeq;
+      await this.journal.append(
+        accepted.map((e, i) => journalLine(e, first + i)),
+        accepted.map((e) => e.messageId),
+        first + accepted.length - 1,
+      );
       this.nextSeq += accepted.length;
       for (const h of acceptedHashes) this.seen.add(...h);
-      for (const e of accepted) if (e.userId && e.anonymousId) this.linked.add(e.anonymousId);
+      for (const e of accepted) this.pending.add(e.messageId);
+      if (this.journal.full) await this.rotate();
+      else
+        this.loadTimer ??= setTimeout(
+          () => void this.ingest.exclusive(() => this.rotate()),
+          this.options.maxLoadDelayMs ?? 200,
+        ).unref();
     }
     this.options.onCommit?.({
       requests: batches.length,
@@ -175,149 +229,84 @@ export class DuckDBStore implements Store {
     return results;
   }
 
+  /** Closes the open journal segment and queues its load (runs on the ingest queue). */
+  private async rotate(): Promise<void> {
+    if (this.loadTimer) clearTimeout(this.loadTimer);
+    this.loadTimer = null;
+    const segment = await this.journal.rotate();
+    if (segment) {
+      this.closed.push(segment);
+      this.scheduleLoad();
+    }
+  }
+
+  /** Queues one database task that loads every closed segment; a failed load is retried, in order. */
+  private scheduleLoad(): void {
+    if (this.loadScheduled) return;
+    this.loadScheduled = true;
+    this.db
+      .exclusive(async () => {
+        this.loadScheduled = false;
+        const segments = this.closed.splice(0);
+        try {
+          await this.load(segments);
+        } catch (error) {
+          this.closed.unshift(...segments);
+          throw error;
+        }
+      })
+      .catch((error: unknown) => {
+        console.error('cartwise: loading the journal into the database failed; retrying in 1 s:', error);
+        setTimeout(() => this.scheduleLoad(), 1000).unref();
+      });
+  }
+
+  /**
+   * Loads segments (oldest first) in one transaction: the events, then what they say about
+   * identities, then the new loaded position; then deletes the files.
+   */
+  private async load(segments: readonly Segment[]): Promise<void> {
+    if (segments.length === 0) return;
+    const started = performance.now();
+    const from = await loadedSeq(this.writer);
+    const last = segments[segments.length - 1]!.lastSeq;
+    if (last > from) {
+      await this.transaction(async () => {
+        await this.writer.run(loadSegmentsSql(segments.map((s) => s.path)), [BigInt(from)], [BIGINT]);
+        await this.identities.applyLoaded(from + 1, last);
+        await this.writer.run("INSERT OR REPLACE INTO meta VALUES ('loaded_seq', $1)", [String(last)]);
+      });
+    }
+    let events = 0;
+    for (const segment of segments) {
+      removeSegment(segment);
+      for (const id of segment.messageIds) this.pending.delete(id);
+      events += segment.messageIds.length;
+    }
+    this.options.onLoad?.({ events, seconds: (performance.now() - started) / 1000 });
+  }
+
+  /** Makes every acknowledged event visible to reads: closes the open segment and waits for the loads. */
+  private async settle(): Promise<void> {
+    await this.ingest.exclusive(() => this.rotate());
+    await this.db.exclusive(async () => undefined);
+  }
+
   private async existingMessageIds(ids: string[]): Promise<Set<string>> {
-    const rows = await this.writer.runAndReadAll(
+    const found = new Set(ids.filter((id) => this.pending.has(id)));
+    const rows = await this.reader.runAndReadAll(
       'SELECT message_id FROM events WHERE message_id IN (SELECT unnest($1))',
       [strings(ids)],
       [STRINGS],
     );
-    return new Set(rows.getColumnsJS()[0] as string[]);
-  }
-
-  /** Links anonymous ids to users, follows aliases and merges identify traits, inside the commit's transaction. */
-  private async applyIdentity(events: readonly StoredEvent[]): Promise<void> {
-    const anonymous = new Map<string, Link>();
-    const traits: UserRecord[] = [];
-    const aliases: StoredEvent[] = [];
-    for (const e of events) {
-      if (e.type === 'alias') aliases.push(e);
-      else if (
-        e.userId &&
-        e.anonymousId &&
-        !anonymous.has(e.anonymousId) &&
-        !this.linked.has(e.anonymousId)
-      ) {
-        anonymous.set(e.anonymousId, {
-          kind: 'anonymous',
-          id: e.anonymousId,
-          userId: e.userId,
-          at: e.timestamp,
-        });
-      }
-      if (e.type === 'identify' && e.userId) {
-        traits.push({
-          userId: e.userId,
-          traits: e.traits ?? {},
-          createdAt: e.timestamp,
-          updatedAt: e.timestamp,
-        });
-      }
-    }
-    // First link wins: an anonymous id already tied to a user keeps that user (shared devices).
-    if (anonymous.size > 0) await this.insertLinks([...anonymous.values()]);
-    for (const a of aliases.sort((x, y) => x.timestamp - y.timestamp))
-      await this.alias(a.targetId!, a.userId!, a.timestamp);
-    if (traits.length > 0) await this.mergeUsers(traits);
-  }
-
-  /** Inserts links that do not exist yet, pointing each at the canonical user of its target. */
-  private async insertLinks(links: readonly Link[]): Promise<void> {
-    await this.writer.run(
-      `INSERT INTO identity_links
-       SELECT n.kind, n.id, COALESCE(u.user_id, n.user_id), make_timestamptz(n.at * 1000)
-       FROM (SELECT unnest($1) AS kind, unnest($2) AS id, unnest($3) AS user_id, unnest($4) AS at) n
-       LEFT JOIN identity_links u ON u.kind = 'user' AND u.id = n.user_id
-       ON CONFLICT DO NOTHING`,
-      [
-        strings(links.map((l) => l.kind)),
-        strings(links.map((l) => l.id)),
-        strings(links.map((l) => l.userId)),
-        listValue(links.map((l) => BigInt(Math.round(l.at)))),
-      ],
-      [STRINGS, STRINGS, STRINGS, LIST(BIGINT)],
-    );
-  }
-
-  /** `previousId` (a user or anonymous id) becomes `userId`; links stay flat and traits merge into the survivor. */
-  private async alias(previousId: string, userId: string, at: number): Promise<void> {
-    const from = await this.canonical(this.writer, previousId);
-    const to = await this.canonical(this.writer, userId);
-    if (from === to) return;
-    await this.writer.run('UPDATE identity_links SET user_id = $1 WHERE user_id = $2', [to, from]);
-    await this.insertLinks([
-      { kind: 'user', id: from, userId: to, at },
-      { kind: 'anonymous', id: previousId, userId: to, at },
-    ]);
-    await this.writer.run("DELETE FROM identity_links WHERE kind = 'user' AND id = user_id");
-    const old = await this.usersById(this.writer, [from]);
-    if (old.length > 0) {
-      await this.writer.run('DELETE FROM users WHERE user_id = $1', [from]);
-      await this.mergeUsers([{ ...old[0]!, userId: to }]);
-    }
-  }
-
-  private async canonical(conn: DuckDBConnection, id: string): Promise<string> {
-    const rows = await conn.runAndReadAll(
-      "SELECT user_id FROM identity_links WHERE kind = 'user' AND id = $1",
-      [id],
-    );
-    return (rows.getRowsJS()[0]?.[0] as string | undefined) ?? id;
-  }
-
-  private async usersById(conn: DuckDBConnection, ids: string[]): Promise<UserRecord[]> {
-    const rows = await conn.runAndReadAll(
-      `SELECT user_id, traits, epoch_ms(created_at) AS created_at, epoch_ms(updated_at) AS updated_at
-       FROM users WHERE user_id IN (SELECT unnest($1))`,
-      [strings(ids)],
-      [STRINGS],
-    );
-    return rows.getRowObjectsJS().map((r) => ({
-      userId: String(r.user_id),
-      traits: JSON.parse(String(r.traits)) as Record<string, unknown>,
-      createdAt: Number(r.created_at),
-      updatedAt: Number(r.updated_at),
-    }));
-  }
-
-  /**
-   * Merges trait updates into user records, in time order: a newer update overrides, an older one
-   * (a late-arriving identify) only fills traits that are missing. Must run inside a write transaction.
-   */
-  private async mergeUsers(updates: readonly UserRecord[]): Promise<void> {
-    const resolved = await this.writer.runAndReadAll(
-      "SELECT id, user_id FROM identity_links WHERE kind = 'user' AND id IN (SELECT unnest($1))",
-      [strings([...new Set(updates.map((u) => u.userId))])],
-      [STRINGS],
-    );
-    const canonical = new Map(resolved.getRowsJS().map((r) => [String(r[0]), String(r[1])]));
-    const merged = new Map<string, UserRecord>();
-    const ids = [...new Set(updates.map((u) => canonical.get(u.userId) ?? u.userId))];
-    for (const u of await this.usersById(this.writer, ids)) merged.set(u.userId, u);
-    for (const u of [...updates].sort((a, b) => a.updatedAt - b.updatedAt)) {
-      const userId = canonical.get(u.userId) ?? u.userId;
-      const current = merged.get(userId);
-      if (!current) {
-        merged.set(userId, { ...u, userId, traits: { ...u.traits } });
-        continue;
-      }
-      const newer = u.updatedAt >= current.updatedAt;
-      merged.set(userId, {
-        userId,
-        traits: newer ? { ...current.traits, ...u.traits } : { ...u.traits, ...current.traits },
-        createdAt: Math.min(current.createdAt, u.createdAt),
-        updatedAt: Math.max(current.updatedAt, u.updatedAt),
-      });
-    }
-    const rows = [...merged.values()];
-    await this.writer.run('DELETE FROM users_in');
-    await this.append('users_in', toChunks(rows, USER_TYPES, userColumns));
-    await this.writer.run('INSERT OR REPLACE INTO users SELECT * FROM users_in');
+    for (const [id] of rows.getRowsJS()) found.add(String(id));
+    return found;
   }
 
   upsertItems(items: readonly Item[]): Promise<void> {
     if (items.length === 0) return Promise.resolve();
     const latest = [...new Map(items.map((i) => [i.id, i])).values()];
-    return this.queue.exclusive(() =>
+    return this.db.exclusive(() =>
       this.transaction(async () => {
         await this.writer.run('DELETE FROM items_in');
         await this.append('items_in', toChunks(latest, ITEM_TYPES, itemColumns));
@@ -340,7 +329,7 @@ export class DuckDBStore implements Store {
   }
 
   deleteItem(id: string): Promise<boolean> {
-    return this.queue.exclusive(async () => {
+    return this.db.exclusive(async () => {
       const result = await this.writer.run('DELETE FROM items WHERE item_id = $1', [id]);
       return result.rowsChanged > 0;
     });
@@ -376,23 +365,7 @@ export class DuckDBStore implements Store {
 
   upsertUsers(users: readonly UserRecord[]): Promise<void> {
     if (users.length === 0) return Promise.resolve();
-    return this.queue.exclusive(() => this.transaction(() => this.mergeUsers(users)));
-  }
-
-  /** The ids that make up one shopper: the canonical user, aliased user ids and linked anonymous ids. */
-  private async identities(conn: DuckDBConnection, userId: string) {
-    const canonical = await this.canonical(conn, userId);
-    const rows = await conn.runAndReadAll(
-      'SELECT kind, id FROM identity_links WHERE user_id = $1 ORDER BY kind, id',
-      [canonical],
-    );
-    const links = rows.getRowsJS().map((r) => ({ kind: r[0] as 'anonymous' | 'user', id: String(r[1]) }));
-    return {
-      canonical,
-      links,
-      userIds: [canonical, ...links.filter((l) => l.kind === 'user').map((l) => l.id)],
-      anonymousIds: links.filter((l) => l.kind === 'anonymous').map((l) => l.id),
-    };
+    return this.db.exclusive(() => this.transaction(() => this.identities.mergeUsers(users)));
   }
 
   /** WHERE clause (with $1 = user ids, $2 = anonymous ids) selecting one shopper's events. */
@@ -400,7 +373,8 @@ export class DuckDBStore implements Store {
     `(user_id IN (SELECT unnest($1)) OR (user_id IS NULL AND anonymous_id IN (SELECT unnest($2))))`;
 
   async getUser(userId: string): Promise<UserProfile | null> {
-    const who = await this.identities(this.reader, userId);
+    await this.settle();
+    const who = await this.identities.shopper(this.reader, userId);
     const params = [strings(who.userIds), strings(who.anonymousIds)];
     const summary = (
       await this.reader.runAndReadAll(
@@ -415,12 +389,12 @@ export class DuckDBStore implements Store {
     ).getRowObjectsJS()[0]!;
     const byEvent = (
       await this.reader.runAndReadAll(
-        `SELECT COALESCE(event, type) AS name, COUNT(*) AS n FROM events WHERE ${DuckDBStore.SHOPPER} GROUP BY 1 ORDER BY 2 DESC, 1`,
+        `SELECT ${EVENT_NAME} AS name, COUNT(*) AS n FROM events WHERE ${DuckDBStore.SHOPPER} GROUP BY 1 ORDER BY 2 DESC, 1`,
         params,
         [STRINGS, STRINGS],
       )
     ).getRowsJS();
-    const record = (await this.usersById(this.reader, [who.canonical]))[0];
+    const record = (await this.identities.usersById(this.reader, [who.canonical]))[0];
     if (!record && Number(summary.events) === 0 && who.links.length === 0) return null;
     const activity: ActivitySummary = {
       events: Number(summary.events),
@@ -444,7 +418,7 @@ export class DuckDBStore implements Store {
   async exportUser(userId: string): Promise<UserExport | null> {
     const profile = await this.getUser(userId);
     if (!profile) return null;
-    const who = await this.identities(this.reader, userId);
+    const who = await this.identities.shopper(this.reader, userId);
     const rows = await this.reader.runAndReadAll(
       `SELECT ${EVENT_SELECT} FROM events WHERE ${DuckDBStore.SHOPPER} ORDER BY ts, seq`,
       [strings(who.userIds), strings(who.anonymousIds)],
@@ -453,9 +427,10 @@ export class DuckDBStore implements Store {
     return { profile, events: rows.getRowObjectsJS().map(rowToEvent) };
   }
 
-  eraseUser(userId: string): Promise<ErasureResult> {
-    return this.queue.exclusive(async () => {
-      const who = await this.identities(this.writer, userId);
+  async eraseUser(userId: string): Promise<ErasureResult> {
+    await this.settle();
+    return this.db.exclusive(async () => {
+      const who = await this.identities.shopper(this.writer, userId);
       const params = [strings(who.userIds), strings(who.anonymousIds)];
       const result = await this.transaction(async () => {
         const events = await this.writer.run(`DELETE FROM events WHERE ${DuckDBStore.SHOPPER}`, params, [
@@ -467,14 +442,12 @@ export class DuckDBStore implements Store {
           [params[0]!],
           [STRINGS],
         );
-        const links = await this.writer.run(
-          "DELETE FROM identity_links WHERE user_id = $1 OR (kind = 'user' AND id IN (SELECT unnest($2)))",
-          [who.canonical, params[0]!],
-          [VARCHAR, STRINGS],
-        );
-        return { events: events.rowsChanged, users: users.rowsChanged, identities: links.rowsChanged };
+        return {
+          events: events.rowsChanged,
+          users: users.rowsChanged,
+          identities: await this.identities.erase(who),
+        };
       });
-      this.linked.clear();
       // Fold the deletion into the database file so the erased rows leave the write-ahead log.
       await this.writer.run('CHECKPOINT');
       return {
@@ -486,9 +459,10 @@ export class DuckDBStore implements Store {
   }
 
   async stats(): Promise<StoreStats> {
+    await this.settle();
     const byType = (
       await this.reader.runAndReadAll(
-        `SELECT COALESCE(event, type) AS name, COUNT(*) FROM events GROUP BY 1 ORDER BY 2 DESC, 1`,
+        `SELECT ${EVENT_NAME} AS name, COUNT(*) FROM events GROUP BY 1 ORDER BY 2 DESC, 1`,
       )
     ).getRowsJS();
     const totals = (
@@ -510,7 +484,10 @@ export class DuckDBStore implements Store {
   }
 
   async close(): Promise<void> {
-    await this.queue.close();
+    await this.settle();
+    await this.ingest.close();
+    await this.db.close();
+    if (this.loadTimer) clearTimeout(this.loadTimer);
     await this.writer.run('CHECKPOINT');
     this.reader.closeSync();
     this.writer.closeSync();
@@ -542,35 +519,20 @@ export class DuckDBStore implements Store {
 
 const openFiles = new Set<string>();
 
-interface Link {
-  kind: 'anonymous' | 'user';
-  id: string;
-  userId: string;
-  at: number;
-}
+/** Acknowledged-but-unloaded events beyond which ingestion waits for the loader. */
+const MAX_PENDING = 2_000_000;
 
-/** The most recently added strings, up to a capacity (insertion order evicts the oldest). */
-class RecentSet {
-  private readonly items = new Set<string>();
-  constructor(private readonly capacity: number) {}
-
-  has(key: string): boolean {
-    return this.items.has(key);
-  }
-
-  add(key: string): void {
-    if (this.items.has(key)) return;
-    if (this.items.size >= this.capacity) this.items.delete(this.items.values().next().value!);
-    this.items.add(key);
-  }
-
-  clear(): void {
-    this.items.clear();
-  }
-}
+/** How events are counted by name: track events by their name, other calls by their type (page, identify, ...). */
+const EVENT_NAME = "CASE WHEN type = 'track' THEN event ELSE type END";
 
 function likeEscape(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/** Highest event sequence number already loaded from the journal. */
+async function loadedSeq(conn: DuckDBConnection): Promise<number> {
+  const rows = (await conn.runAndReadAll("SELECT value FROM meta WHERE key = 'loaded_seq'")).getRowsJS();
+  return rows.length === 0 ? 0 : Number(rows[0]![0]);
 }
 
 async function checkSchemaVersion(conn: DuckDBConnection): Promise<void> {

@@ -7,8 +7,6 @@ import {
   type DuckDBValue,
   LIST,
   listValue,
-  STRUCT,
-  structValue,
   TIMESTAMPTZ,
   timestampTZValue,
   VARCHAR,
@@ -16,37 +14,11 @@ import {
 import type { Item, StoredEvent, UserRecord } from '../records.js';
 
 /**
- * Conversion between the store's records and DuckDB columns: records go in as data chunks for the
- * appender (the fastest way into DuckDB), and come back out of query rows.
+ * Conversion between the store's records and DuckDB: events go in as journal lines that DuckDB
+ * loads in bulk, items and users as data chunks for the appender, and all come back out of query rows.
  */
 
 const CHUNK = 2048;
-const PRODUCT = STRUCT({ product_id: VARCHAR, price: DOUBLE, quantity: DOUBLE });
-
-/** Column types of `events`, in EVENT_COLUMNS order. */
-export const EVENT_TYPES: DuckDBType[] = [
-  BIGINT,
-  VARCHAR,
-  VARCHAR,
-  VARCHAR,
-  VARCHAR,
-  VARCHAR,
-  TIMESTAMPTZ,
-  TIMESTAMPTZ,
-  VARCHAR,
-  VARCHAR,
-  DOUBLE,
-  DOUBLE,
-  DOUBLE,
-  DOUBLE,
-  VARCHAR,
-  VARCHAR,
-  LIST(PRODUCT),
-  VARCHAR,
-  VARCHAR,
-  VARCHAR,
-  VARCHAR,
-];
 
 /** Column types of `items`. */
 export const ITEM_TYPES: DuckDBType[] = [
@@ -72,7 +44,6 @@ export const ITEM_TYPES: DuckDBType[] = [
 export const USER_TYPES: DuckDBType[] = [VARCHAR, VARCHAR, TIMESTAMPTZ, TIMESTAMPTZ];
 
 const ts = (ms: number) => timestampTZValue(BigInt(Math.round(ms)) * 1000n);
-const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
 
 /** Splits rows into appender-sized data chunks. `columns(rows)` returns one value array per column. */
 export function* toChunks<R>(
@@ -88,40 +59,56 @@ export function* toChunks<R>(
   }
 }
 
-/** Event columns; `firstSeq` numbers the rows in order. */
-export function eventColumns(events: readonly StoredEvent[], firstSeq: number): DuckDBValue[][] {
-  const cols: DuckDBValue[][] = EVENT_TYPES.map(() => new Array(events.length));
-  for (let i = 0; i < events.length; i++) {
-    const e = events[i]!;
-    cols[0]![i] = BigInt(firstSeq + i);
-    cols[1]![i] = e.messageId;
-    cols[2]![i] = e.type;
-    cols[3]![i] = e.event;
-    cols[4]![i] = e.userId;
-    cols[5]![i] = e.anonymousId;
-    cols[6]![i] = ts(e.timestamp);
-    cols[7]![i] = ts(e.receivedAt);
-    cols[8]![i] = e.itemId;
-    cols[9]![i] = e.orderId;
-    cols[10]![i] = e.price;
-    cols[11]![i] = e.quantity;
-    cols[12]![i] = e.revenue;
-    cols[13]![i] = e.rating;
-    cols[14]![i] = e.currency;
-    cols[15]![i] = e.coupon;
-    cols[16]![i] = e.products
-      ? listValue(
-          e.products.map((p) =>
-            structValue({ product_id: p.productId, price: p.price, quantity: p.quantity }),
-          ),
-        )
-      : null;
-    cols[17]![i] = json(e.properties);
-    cols[18]![i] = json(e.traits);
-    cols[19]![i] = json(e.context);
-    cols[20]![i] = e.targetId;
-  }
-  return cols;
+/**
+ * One event as a journal line: the `events` columns as JSON, times in ms. DuckDB reads these lines
+ * back in bulk with {@link loadSegmentSql}.
+ */
+export function journalLine(e: StoredEvent, seq: number): string {
+  return JSON.stringify({
+    seq,
+    message_id: e.messageId,
+    type: e.type,
+    event: e.event,
+    user_id: e.userId,
+    anonymous_id: e.anonymousId,
+    ts: e.timestamp,
+    received_at: e.receivedAt,
+    item_id: e.itemId,
+    order_id: e.orderId,
+    price: e.price,
+    quantity: e.quantity,
+    revenue: e.revenue,
+    rating: e.rating,
+    currency: e.currency,
+    coupon: e.coupon,
+    products:
+      e.products?.map((p) => ({ product_id: p.productId, price: p.price, quantity: p.quantity })) ?? null,
+    properties: e.properties,
+    traits: e.traits,
+    context: e.context,
+    target_id: e.targetId,
+  });
+}
+
+const LINE_COLUMNS = `{seq: 'BIGINT', message_id: 'VARCHAR', type: 'VARCHAR', event: 'VARCHAR', user_id: 'VARCHAR',
+  anonymous_id: 'VARCHAR', ts: 'BIGINT', received_at: 'BIGINT', item_id: 'VARCHAR', order_id: 'VARCHAR', price: 'DOUBLE',
+  quantity: 'DOUBLE', revenue: 'DOUBLE', rating: 'DOUBLE', currency: 'VARCHAR', coupon: 'VARCHAR',
+  products: 'STRUCT(product_id VARCHAR, price DOUBLE, quantity DOUBLE)[]', properties: 'JSON', traits: 'JSON',
+  context: 'JSON', target_id: 'VARCHAR'}`;
+
+/**
+ * INSERT of journal segments' events with sequence numbers above `$1` (so loading a segment twice
+ * after a crash inserts nothing twice). DuckDB parses the files itself, in parallel.
+ */
+export function loadSegmentsSql(paths: readonly string[]): string {
+  const files = paths.map((p) => `'${p.replace(/'/g, "''")}'`).join(', ');
+  return `INSERT INTO events
+    SELECT seq, message_id, type, event, user_id, anonymous_id, make_timestamptz(ts * 1000),
+      make_timestamptz(received_at * 1000), item_id, order_id, price, quantity, revenue, rating, currency, coupon,
+      products, properties::VARCHAR, traits::VARCHAR, context::VARCHAR, target_id
+    FROM read_json([${files}], format = 'newline_delimited', columns = ${LINE_COLUMNS})
+    WHERE message_id IS NOT NULL AND seq > $1
+    ORDER BY seq`;
 }
 
 /** Item columns. */

@@ -82,18 +82,24 @@ export const DDL = [
     created_at TIMESTAMPTZ NOT NULL,
     updated_at TIMESTAMPTZ NOT NULL
   )`,
-  // kind 'anonymous': an anonymousId seen with a userId; kind 'user': a userId aliased to another.
-  // Links are kept flat: user_id is always the final (canonical) user.
+  // An append-only log of link assertions. kind 'anonymous': an anonymousId seen with a userId;
+  // kind 'user': a userId aliased to another. The earliest assertion (lowest seq) for an id wins.
   `CREATE TABLE IF NOT EXISTS identity_links (
     kind VARCHAR NOT NULL,
     id VARCHAR NOT NULL,
     user_id VARCHAR NOT NULL,
     linked_at TIMESTAMPTZ NOT NULL,
-    PRIMARY KEY (kind, id)
+    seq BIGINT NOT NULL
   )`,
+  `CREATE OR REPLACE VIEW links AS
+    SELECT kind, id, arg_min(user_id, seq) AS user_id, min(linked_at) AS linked_at
+    FROM identity_links GROUP BY kind, id`,
+  // Every event with the user it belongs to: its own user id (or that id's alias target), else the
+  // user its anonymous id was first seen with (following that user's alias); null when anonymous.
   `CREATE OR REPLACE VIEW shopper_events AS
-    SELECT e.*, COALESCE(lu.user_id, e.user_id, la.user_id) AS shopper_id
+    SELECT e.*, COALESCE(lu.user_id, e.user_id, lau.user_id, la.user_id) AS shopper_id
     FROM events e
-    LEFT JOIN identity_links lu ON lu.kind = 'user' AND lu.id = e.user_id
-    LEFT JOIN identity_links la ON la.kind = 'anonymous' AND la.id = e.anonymous_id`,
+    LEFT JOIN links lu ON lu.kind = 'user' AND lu.id = e.user_id
+    LEFT JOIN links la ON la.kind = 'anonymous' AND la.id = e.anonymous_id
+    LEFT JOIN links lau ON lau.kind = 'user' AND lau.id = la.user_id`,
 ];
