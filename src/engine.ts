@@ -1,12 +1,11 @@
 import type { Config } from './config.js';
 import { LATENCY_BUCKETS, Registry } from './core/metrics.js';
-import { acceptMessages, type Rejection } from './ingest/accept.js';
+import { acceptMessages, type Rejection, sortRecords } from './ingest/accept.js';
 import { type ImportOptions, type ImportProgress, type ImportSummary, importFiles } from './ingest/import.js';
-import type { FieldError } from './ingest/issues.js';
-import { validateItem, validateUser } from './ingest/items.js';
+import { validateItem } from './ingest/items.js';
 import type { ValidateOptions } from './ingest/messages.js';
 import { openStore } from './store/open.js';
-import type { Item, MessageType, UserRecord } from './store/records.js';
+import type { Item, MessageType } from './store/records.js';
 import type { ErasureResult, ItemQuery, Store, StoreStats, UserExport, UserProfile } from './store/store.js';
 
 export { StoreLockedError } from './store/store.js';
@@ -23,7 +22,7 @@ export interface IngestResult {
 /** Outcome of a bulk item upsert. */
 export interface ItemsResult {
   upserted: number;
-  rejected: { index: number; field: string; message: string; errors: FieldError[] }[];
+  rejected: Rejection[];
 }
 
 /** A request the engine refuses, with the field at fault (mapped to HTTP 400 / CLI exit 1). */
@@ -61,7 +60,16 @@ export class Engine {
   );
   private readonly commitSeconds = this.metrics.histogram(
     'cartwise_commit_duration_seconds',
-    'Duration of a group commit (validation excluded)',
+    'Duration of a group commit into the journal, fsync included (validation excluded)',
+    LATENCY_BUCKETS,
+  );
+  private readonly loaded = this.metrics.counter(
+    'cartwise_events_loaded_total',
+    'Events loaded from the journal into the database',
+  );
+  private readonly loadSeconds = this.metrics.histogram(
+    'cartwise_load_duration_seconds',
+    'Duration of a journal load into the database',
     LATENCY_BUCKETS,
   );
 
@@ -78,6 +86,10 @@ export class Engine {
         engine?.commitSize.observe(c.events);
         engine?.commitSeconds.observe(c.seconds);
       },
+      onLoad: (l) => {
+        engine?.loaded.inc({}, l.events);
+        engine?.loadSeconds.observe(l.seconds);
+      },
     });
     engine = new Engine(store, clock);
     return engine;
@@ -90,8 +102,8 @@ export class Engine {
   ): Promise<IngestResult> {
     const sorted = acceptMessages(raws, { ...options, receivedAt: this.clock() });
     for (const r of sorted.rejected) this.rejectedEvents.inc({ field: r.field.replace(/\[\d+\]/g, '[]') });
-    const result = await this.store.appendEvents(sorted.events);
-    for (const e of sorted.events) this.ingested.inc({ type: e.type });
+    const result = await this.store.appendEvents(sorted.valid);
+    for (const e of sorted.valid) this.ingested.inc({ type: e.type });
     this.duplicates.inc({}, result.duplicates);
     return {
       accepted: sorted.accepted,
@@ -112,21 +124,12 @@ export class Engine {
   /** Creates or replaces many items; valid ones are stored even when others are refused. */
   async upsertItems(bodies: readonly unknown[]): Promise<ItemsResult> {
     const now = this.clock();
-    const items: Item[] = [];
-    const rejected: ItemsResult['rejected'] = [];
-    bodies.forEach((body, index) => {
-      const result = validateItem(body, now);
-      if (result.ok) items.push(result.item);
-      else
-        rejected.push({
-          index,
-          field: result.errors[0]!.field,
-          message: result.errors[0]!.message,
-          errors: result.errors,
-        });
+    const sorted = sortRecords(bodies, (body) => {
+      const r = validateItem(body, now);
+      return r.ok ? { ok: true, value: r.item } : r;
     });
-    await this.store.upsertItems(items);
-    return { upserted: items.length, rejected };
+    await this.store.upsertItems(sorted.valid);
+    return { upserted: sorted.valid.length, rejected: sorted.rejected };
   }
 
   getItem(id: string): Promise<Item | null> {
@@ -139,28 +142,6 @@ export class Engine {
 
   listItems(query: ItemQuery): Promise<{ items: Item[]; nextCursor: string | null }> {
     return this.store.listItems(query);
-  }
-
-  /** Merges user records from files or the API. */
-  async upsertUsers(
-    bodies: readonly unknown[],
-  ): Promise<{ upserted: number; rejected: ItemsResult['rejected'] }> {
-    const now = this.clock();
-    const users: UserRecord[] = [];
-    const rejected: ItemsResult['rejected'] = [];
-    bodies.forEach((body, index) => {
-      const result = validateUser(body, now);
-      if (result.ok) users.push(result.user);
-      else
-        rejected.push({
-          index,
-          field: result.errors[0]!.field,
-          message: result.errors[0]!.message,
-          errors: result.errors,
-        });
-    });
-    await this.store.upsertUsers(users);
-    return { upserted: users.length, rejected };
   }
 
   getUser(id: string): Promise<UserProfile | null> {

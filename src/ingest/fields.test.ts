@@ -23,7 +23,7 @@ describe('parseTimestamp', () => {
       '2024-05-01T24:00:00Z',
       '2024-05-01T12:60:00Z',
       '1714564800',
-      '2024-5-1',
+      '2024-05-01T12:00:00+2',
     ]) {
       expect(parseTimestamp(bad)).toBeNull();
     }

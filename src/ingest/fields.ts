@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { localToUtc } from './time-zone.js';
 
 /**
  * Field schemas shared by events, items and users. Trackers in the wild send ids as numbers and
@@ -66,34 +67,35 @@ export const Currency = z
   .regex(/^[A-Za-z]{3}$/, 'expected a three-letter ISO 4217 currency code')
   .transform((s) => s.toUpperCase());
 
-const ISO_DATE =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i;
+const DATE_TIME =
+  /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|UTC|[+-]\d{2}(?::?\d{2})?)?$/i;
 
 /**
- * Parses an ISO 8601 / RFC 3339 date or date-time to ms since epoch. A time without an offset is
- * UTC (never the server's local zone). Returns null when the text is not such a timestamp.
+ * Parses an ISO 8601 / RFC 3339 date or date-time (also with a space for `T`, one-digit month and
+ * day, offsets `Z`, `UTC`, `±HH`, `±HHMM`, `±HH:MM`) to ms since epoch. A time without an offset is
+ * wall-clock time in `zone`, UTC by default (never the server's own zone). Null when it is not one.
  */
-export function parseTimestamp(text: string): number | null {
+export function parseTimestamp(text: string, zone = 'UTC'): number | null {
   const fast = parseCanonical(text);
   if (fast !== undefined) return fast;
-  const m = ISO_DATE.exec(text.trim());
+  const m = DATE_TIME.exec(text.trim());
   if (!m) return null;
-  const [, y, mo, d, h = '0', mi = '0', s = '0', frac = '', zone] = m;
+  const [, y, mo, d, h = '0', mi = '0', s = '0', frac = '', offset] = m;
   const month = Number(mo);
   const day = Number(d);
   const hour = Number(h);
   const minute = Number(mi);
   const second = Number(s);
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return null;
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) return null;
   const ms = frac ? Math.floor(Number(`0.${frac}`) * 1000) : 0;
-  let t = Date.UTC(Number(y), month - 1, day, hour, minute, Math.min(second, 59), ms);
-  if (new Date(t).getUTCDate() !== day) return null; // e.g. 2023-02-30
-  if (zone && zone.toUpperCase() !== 'Z') {
-    const sign = zone[0] === '-' ? -1 : 1;
-    const digits = zone.slice(1).replace(':', '');
-    t -= sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2))) * 60_000;
-  }
-  return t;
+  const local = Date.UTC(Number(y), month - 1, day, hour, minute, second, ms);
+  if (new Date(local).getUTCDate() !== day) return null; // e.g. 2023-02-30
+  if (!offset) return localToUtc(local, zone);
+  const upper = offset.toUpperCase();
+  if (upper === 'Z' || upper === 'UTC') return local;
+  const sign = offset[0] === '-' ? -1 : 1;
+  const digits = offset.slice(1).replace(':', '');
+  return local - sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2) || '0')) * 60_000;
 }
 
 /**

@@ -1,12 +1,12 @@
 import type { Item, StoredEvent, UserRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
+import { parseTimestamp } from './fields.js';
 import { readParquet } from './files/parquet.js';
 import { fileSize, readTextFile, type TextEncoding } from './files/text-file.js';
 import { validateItem, validateUser } from './items.js';
 import { validateMessage } from './messages.js';
 import { ColumnMap } from './presets/column-map.js';
 import { detectPreset } from './presets/detect.js';
-import { checkTimeZone, parseLocalTimestamp } from './presets/local-time.js';
 import type {
   InputFile,
   Preset,
@@ -16,6 +16,7 @@ import type {
   RecordKind,
 } from './presets/preset.js';
 import { PRESET_NAMES, presetNamed } from './presets/registry.js';
+import { checkTimeZone } from './time-zone.js';
 
 /**
  * `cartwise import`: streams files of events, items and users into the store. A preset (given or
@@ -101,11 +102,7 @@ function presetOptions(options: ImportOptions): PresetOptions {
   if (options.start !== undefined) {
     const s = options.start;
     start =
-      s instanceof Date
-        ? s.getTime()
-        : typeof s === 'number'
-          ? s
-          : (parseLocalTimestamp(s, 'UTC') ?? Number.NaN);
+      s instanceof Date ? s.getTime() : typeof s === 'number' ? s : (parseTimestamp(s, 'UTC') ?? Number.NaN);
     if (!Number.isFinite(start))
       throw new Error(`--start: expected an ISO 8601 date-time, got "${String(s)}"`);
   }

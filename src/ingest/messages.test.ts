@@ -131,6 +131,6 @@ describe('validateMessage', () => {
     );
     expect(sorted.accepted).toEqual([0, 2]);
     expect(sorted.rejected).toMatchObject([{ index: 1, field: 'userId' }]);
-    expect(sorted.events.map((e) => e.type)).toEqual(['track', 'identify']);
+    expect(sorted.valid.map((e) => e.type)).toEqual(['track', 'identify']);
   });
 });

@@ -1,9 +1,10 @@
+import { parseTimestamp } from '../fields.js';
 import { CsvError } from '../files/csv.js';
 import { sniffDelimiter } from '../files/file-format.js';
 import { readFirstLine } from '../files/text-file.js';
 import { parseCsvHeader } from './csv-header.js';
 import { isDirectory, listFiles } from './input-paths.js';
-import { normalizeTimestamp, parseLocalTimestamp } from './local-time.js';
+import { normalizeTimestamp } from './local-time.js';
 import type { ImportRecord, Preset } from './preset.js';
 import { csvRowsOf, rejectAt } from './read-source.js';
 import { contentId } from './record-id.js';
@@ -52,9 +53,7 @@ const isNumber = (s: string) => s.trim() !== '' && Number.isFinite(Number(s));
 export function isInteractionsHeader(fields: readonly string[]): boolean {
   if (fields.some((f) => NAMES.has(f.trim().toLowerCase()))) return true;
   const third = fields[2]?.trim();
-  return (
-    third !== undefined && third !== '' && !isNumber(third) && parseLocalTimestamp(third, 'UTC') === null
-  );
+  return third !== undefined && third !== '' && !isNumber(third) && parseTimestamp(third, 'UTC') === null;
 }
 
 interface Columns {

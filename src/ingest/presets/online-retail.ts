@@ -1,7 +1,7 @@
 import { CsvError } from '../files/csv.js';
 import { readFirstLine } from '../files/text-file.js';
+import { localToUtc } from '../time-zone.js';
 import { parseCsvHeader } from './csv-header.js';
-import { localToUtc } from './local-time.js';
 import type { ImportRecord, Preset, PresetContext } from './preset.js';
 import { csvRowsOf, rejectAt } from './read-source.js';
 

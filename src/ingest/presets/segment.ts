@@ -1,7 +1,8 @@
+import { parseTimestamp } from '../fields.js';
 import { formatOf } from '../files/file-format.js';
 import { readFirstLine } from '../files/text-file.js';
 import { isDirectory, listFiles } from './input-paths.js';
-import { normalizeTimestamp, parseLocalTimestamp } from './local-time.js';
+import { normalizeTimestamp } from './local-time.js';
 import type { ImportRecord, InputFile, Preset, PresetContext, PresetOptions } from './preset.js';
 import { jsonObjectsOf, rejectAt } from './read-source.js';
 import { contentId } from './record-id.js';
@@ -33,8 +34,7 @@ export function exportedMessage(message: Record<string, unknown>, zone: string):
     }
   }
   if (out.timestamp === undefined || out.timestamp === null) {
-    const at = (f: string) =>
-      typeof out[f] === 'string' ? parseLocalTimestamp(out[f] as string, 'UTC') : null;
+    const at = (f: string) => (typeof out[f] === 'string' ? parseTimestamp(out[f] as string, 'UTC') : null);
     const original = at('originalTimestamp');
     const sent = at('sentAt');
     const received = at('receivedAt');

@@ -60,6 +60,8 @@ export interface LoadInfo {
 export interface DuckDBStoreOptions {
   /** DuckDB worker threads (default: all cores). */
   threads?: number;
+  /** DuckDB's memory limit, e.g. "1GB" (default); larger work spills to disk. */
+  memoryLimit?: string;
   /** Journal segment size that triggers a load (default 32 MiB). */
   maxSegmentBytes?: number;
   /** Longest time an acknowledged event waits in the journal before it is loaded (default 200 ms). */
@@ -125,6 +127,7 @@ export class DuckDBStore implements Store {
     try {
       const config: Record<string, string> = {};
       if (options.threads) config.threads = String(options.threads);
+      config.memory_limit = options.memoryLimit ?? '1GB';
       instance = await DuckDBInstance.create(path, config);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
@@ -520,7 +523,7 @@ export class DuckDBStore implements Store {
 const openFiles = new Set<string>();
 
 /** Acknowledged-but-unloaded events beyond which ingestion waits for the loader. */
-const MAX_PENDING = 2_000_000;
+const MAX_PENDING = 500_000;
 
 /** How events are counted by name: track events by their name, other calls by their type (page, identify, ...). */
 const EVENT_NAME = "CASE WHEN type = 'track' THEN event ELSE type END";
