@@ -30,7 +30,9 @@ describe('loadKeys', () => {
     loadKeys(dir, none);
     writeFileSync(join(dir, 'keys.json'), '{oops');
     expect(() => loadKeys(dir, none)).toThrow(/keys\.json: is not valid JSON/);
-    expect(() => loadKeys(join(root, 'd'), { writeKey: 'x'.repeat(20), adminKey: 'x'.repeat(20) })).toThrow(/must differ/);
+    expect(() => loadKeys(join(root, 'd'), { writeKey: 'x'.repeat(20), adminKey: 'x'.repeat(20) })).toThrow(
+      /must differ/,
+    );
     expect(readFileSync(join(dir, 'keys.json'), 'utf8')).toBe('{oops');
   });
 });

@@ -33,18 +33,40 @@ describe('cartwise', () => {
       expect(own.code).toBe(0);
       expect(own.stdout).toMatch(new RegExp(`^Usage: cartwise ${command}`));
     }
-    expect(await cli(['nope'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/unknown command "nope"/) });
-    expect(await cli(['serve', '--bogus'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/^cartwise serve: .*--bogus/) });
+    expect(await cli(['nope'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/unknown command "nope"/),
+    });
+    expect(await cli(['serve', '--bogus'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/^cartwise serve: .*--bogus/),
+    });
     expect(await cli(['generate', '--users', 'many', '--out', join(root, 'g')])).toMatchObject({
       code: 2,
       stderr: 'cartwise generate: --users: "many" must be a whole number >= 1\n',
     });
-    expect(await cli(['import', '--data', join(root, 'x'), join(root, 'missing.csv')])).toMatchObject({ code: 1 });
+    expect(await cli(['import', '--data', join(root, 'x'), join(root, 'missing.csv')])).toMatchObject({
+      code: 1,
+    });
   });
 
   it('runs the demo: generates, imports, serves, prints working examples, and restarts from its store', async () => {
     const data = join(root, 'demo');
-    const args = ['demo', '--data', data, '--port', '0', '--host', '127.0.0.1', '--users', '300', '--items', '60', '--days', '30'];
+    const args = [
+      'demo',
+      '--data',
+      data,
+      '--port',
+      '0',
+      '--host',
+      '127.0.0.1',
+      '--users',
+      '300',
+      '--items',
+      '60',
+      '--days',
+      '30',
+    ];
     const demo = await startCartwise(args, { CARTWISE_WRITE_KEY: '', CARTWISE_ADMIN_KEY: '' });
     await new Promise((r) => setTimeout(r, 300));
     const text = demo.output();

@@ -37,7 +37,7 @@ export function renderDocs(doc: OpenApiDocument): string {
   const eventSection = events
     .map(
       (name) =>
-        `<h3 id="schema-${name}">${esc(name.replace(/Properties$/, '').replace(/([a-z])([A-Z])/g, '$1 $2'))}</h3>${renderFields(schemas[name]!, schemas)}`,
+        `<h3 id="schema-${name}">${esc(schemas[name]!.title ?? name)}</h3>${renderFields(schemas[name]!, schemas)}`,
     )
     .join('');
 
@@ -56,7 +56,7 @@ table{border-collapse:collapse;width:100%;font-size:13px;margin:6px 0}td,th{bord
 .req{color:#c0392b;font-size:11px}.access{font-size:12px;color:#5b6575}
 </style></head><body>
 <nav><strong>${esc(info.title)}</strong> <small>${esc(info.version)}</small><ul>${toc}<li>Typed events<ul>${events
-    .map((n) => `<li><a href="#schema-${n}">${esc(n.replace(/Properties$/, ''))}</a></li>`)
+    .map((n) => `<li><a href="#schema-${n}">${esc(schemas[n]!.title ?? n)}</a></li>`)
     .join('')}</ul></li></ul><p><a href="/openapi.json">openapi.json</a></p></nav>
 <main><h1>${esc(info.title)}</h1>${markdown(info.description)}${body}
 <h2>Typed e-commerce events</h2><p>Properties of these <code>track</code> events are checked and coerced (numbers sent as strings are accepted). Other fields are kept as sent.</p>${eventSection}
@@ -64,6 +64,7 @@ table{border-collapse:collapse;width:100%;font-size:13px;margin:6px 0}td,th{bord
 }
 
 type JsonSchema = {
+  title?: string;
   type?: string | string[];
   properties?: Record<string, JsonSchema>;
   required?: string[];
