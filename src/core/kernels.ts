@@ -83,6 +83,89 @@ export function gram(a: Float32Array, rows: number, f: number, ridge: number, ou
   }
 }
 
+/** Dot product of two Float64 vectors (row prefixes of dense matrices). */
+export function dot64(a: Float64Array, ao: number, b: Float64Array, bo: number, n: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let i = 0;
+  for (; i + 3 < n; i += 4) {
+    s0 += a[ao + i]! * b[bo + i]!;
+    s1 += a[ao + i + 1]! * b[bo + i + 1]!;
+    s2 += a[ao + i + 2]! * b[bo + i + 2]!;
+    s3 += a[ao + i + 3]! * b[bo + i + 3]!;
+  }
+  for (; i < n; i++) s0 += a[ao + i]! * b[bo + i]!;
+  return s0 + s1 + s2 + s3;
+}
+
+/** y[yo..yo+n) += alpha * x[xo..xo+n) on Float64 vectors. */
+export function axpy64(
+  alpha: number,
+  x: Float64Array,
+  xo: number,
+  y: Float64Array,
+  yo: number,
+  n: number,
+): void {
+  let i = 0;
+  for (; i + 3 < n; i += 4) {
+    y[yo + i] = y[yo + i]! + alpha * x[xo + i]!;
+    y[yo + i + 1] = y[yo + i + 1]! + alpha * x[xo + i + 1]!;
+    y[yo + i + 2] = y[yo + i + 2]! + alpha * x[xo + i + 2]!;
+    y[yo + i + 3] = y[yo + i + 3]! + alpha * x[xo + i + 3]!;
+  }
+  for (; i < n; i++) y[yo + i] = y[yo + i]! + alpha * x[xo + i]!;
+}
+
+/**
+ * Inverts a symmetric positive definite row-major n x n matrix in place (double precision):
+ * Cholesky A = L Lᵀ, then M = L⁻¹, then A⁻¹ = Mᵀ M, every inner loop over contiguous rows.
+ * About 0.8 n³ flops. Returns false if A is not positive definite.
+ */
+export function invertSpd(a: Float64Array, n: number, onRow?: (done: number) => void): boolean {
+  // 1. Cholesky, lower factor in the lower triangle (left-looking, row prefixes are dot products).
+  for (let j = 0; j < n; j++) {
+    const jo = j * n;
+    const d = a[jo + j]! - dot64(a, jo, a, jo, j);
+    if (!(d > 0)) return false;
+    const ljj = Math.sqrt(d);
+    a[jo + j] = ljj;
+    for (let i = j + 1; i < n; i++) {
+      const io = i * n;
+      a[io + j] = (a[io + j]! - dot64(a, io, a, jo, j)) / ljj;
+    }
+    if (onRow && (j & 255) === 0) onRow(j / 3);
+  }
+  // 2. M = L⁻¹ (lower triangular), row by row: M[i] = (e_i - Σ_k<i L[i][k] M[k]) / L[i][i].
+  const m = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    const io = i * n;
+    for (let k = 0; k < i; k++) {
+      const l = a[io + k]!;
+      if (l !== 0) axpy64(-l, m, k * n, m, io, k + 1);
+    }
+    m[io + i] = m[io + i]! + 1;
+    const inv = 1 / a[io + i]!;
+    for (let k = 0; k <= i; k++) m[io + k] = m[io + k]! * inv;
+    if (onRow && (i & 255) === 0) onRow(n / 3 + i / 3);
+  }
+  // 3. A⁻¹ = Mᵀ M: row k of M contributes M[k][i] * M[k][0..k] to row i, for i <= k.
+  a.fill(0);
+  for (let k = 0; k < n; k++) {
+    const ko = k * n;
+    for (let i = 0; i <= k; i++) {
+      const mki = m[ko + i]!;
+      if (mki !== 0) axpy64(mki, m, ko, a, i * n, i + 1);
+    }
+    if (onRow && (k & 255) === 0) onRow((2 * n) / 3 + k / 3);
+  }
+  // Only the lower triangle (j <= i) was accumulated; mirror it.
+  for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) a[j * n + i] = a[i * n + j]!;
+  return true;
+}
+
 /**
  * Solves A x = b in place for a symmetric positive definite row-major n x n matrix (Cholesky,
  * double precision). A is overwritten by its factor; b becomes x. Returns false if A is not

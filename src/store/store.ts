@@ -29,6 +29,13 @@ export interface Store {
   /** Erases a user's events, traits and identity links everywhere (right to be forgotten). */
   eraseUser(userId: string): Promise<ErasureResult>;
 
+  /**
+   * Every (shopper, item) interaction, oldest first, in columnar batches: single-product events give
+   * one row, orders and carts one row per product line. Shoppers are resolved through identity
+   * links; anonymous shoppers appear as `anon:<anonymousId>` when included.
+   */
+  scanInteractions(query?: InteractionQuery): AsyncIterable<InteractionBatch>;
+
   /** Counts for `cartwise stats` and `/healthz`. */
   stats(): Promise<StoreStats>;
   /** Flushes pending writes and releases the database. */
@@ -39,6 +46,26 @@ export interface Store {
 export interface AppendResult {
   stored: number;
   duplicates: number;
+}
+
+/** Filters of {@link Store.scanInteractions}. */
+export interface InteractionQuery {
+  /** ms since epoch, inclusive. */
+  from?: number;
+  /** ms since epoch, exclusive. */
+  to?: number;
+  /** Include shoppers never identified (default true). */
+  includeAnonymous?: boolean;
+}
+
+/** A batch of interactions, column by column (rating and quantity are NaN when absent). */
+export interface InteractionBatch {
+  user: string[];
+  item: string[];
+  event: string[];
+  timestamp: Float64Array;
+  rating: Float64Array;
+  quantity: Float64Array;
 }
 
 /** Filters of {@link Store.listItems}. */

@@ -8,6 +8,7 @@ import {
   DuckDBInstance,
   type DuckDBType,
   type DuckDBValue,
+  JSDuckDBValueConverter,
   LIST,
   listValue,
   VARCHAR,
@@ -21,6 +22,8 @@ import {
   type ActivitySummary,
   type AppendResult,
   type ErasureResult,
+  type InteractionBatch,
+  type InteractionQuery,
   type ItemQuery,
   type Store,
   StoreLockedError,
@@ -459,6 +462,54 @@ export class DuckDBStore implements Store {
         identities: result.identities,
       };
     });
+  }
+
+  async *scanInteractions(query: InteractionQuery = {}): AsyncIterable<InteractionBatch> {
+    await this.settle();
+    const where: string[] = [];
+    const params: DuckDBValue[] = [];
+    if (query.from !== undefined) {
+      params.push(BigInt(Math.round(query.from)));
+      where.push(`t >= $${params.length}`);
+    }
+    if (query.to !== undefined) {
+      params.push(BigInt(Math.round(query.to)));
+      where.push(`t < $${params.length}`);
+    }
+    if (query.includeAnonymous === false) where.push('shopper_id IS NOT NULL');
+    const result = await this.reader.stream(
+      `SELECT COALESCE(shopper_id, 'anon:' || anonymous_id) AS u, item, event, t, rating, quantity FROM (
+         SELECT shopper_id, anonymous_id, item_id AS item, event, epoch_ms(ts) AS t, rating, quantity, seq
+         FROM shopper_events WHERE type = 'track' AND item_id IS NOT NULL AND products IS NULL
+         UNION ALL
+         SELECT e.shopper_id, e.anonymous_id, x.p.product_id, e.event, epoch_ms(e.ts), NULL, x.p.quantity, e.seq
+         FROM shopper_events e, UNNEST(e.products) AS x(p)
+       ) WHERE (shopper_id IS NOT NULL OR anonymous_id IS NOT NULL) ${where.length ? `AND ${where.join(' AND ')}` : ''}
+       ORDER BY t, seq`,
+      params,
+    );
+    for (
+      let chunk = await result.fetchChunk();
+      chunk && chunk.rowCount > 0;
+      chunk = await result.fetchChunk()
+    ) {
+      const [u, item, event, t, rating, quantity] = chunk.convertColumns(JSDuckDBValueConverter) as [
+        string[],
+        string[],
+        string[],
+        bigint[],
+        (number | null)[],
+        (number | null)[],
+      ];
+      yield {
+        user: u,
+        item,
+        event,
+        timestamp: Float64Array.from(t, Number),
+        rating: Float64Array.from(rating, (r) => (r === null ? Number.NaN : r)),
+        quantity: Float64Array.from(quantity, (q) => (q === null ? Number.NaN : q)),
+      };
+    }
   }
 
   async stats(): Promise<StoreStats> {

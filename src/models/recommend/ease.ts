@@ -1,0 +1,140 @@
+import type { SparseRow } from '../../core/csr.js';
+import { invertSpd } from '../../core/kernels.js';
+import {
+  type Artifact,
+  checkAbort,
+  type Estimator,
+  type FitOptions,
+  type Fitted,
+  resolveParams,
+  type TrainingData,
+  type UserInput,
+} from './contract.js';
+
+/** Hyperparameters of {@link ease}. */
+export interface EaseParams {
+  /** L2 regularization λ on the item-item weights (the paper used 500 on ML-20M). */
+  lambda: number;
+  /** Use 0/1 interactions (as the paper) instead of their strengths. */
+  binary: boolean;
+  /** Refuse catalogs larger than this: the model is a dense items x items matrix (8 bytes per cell while fitting). */
+  maxItems: number;
+}
+
+const DEFAULTS: EaseParams = { lambda: 100, binary: true, maxItems: 12_000 };
+
+/**
+ * EASE (Steck, "Embarrassingly Shallow Autoencoders for Sparse Data", WWW 2019): a linear item-item
+ * model with zero diagonal in closed form, B = I - P diag(1/diag(P)) with P = (XᵀX + λI)⁻¹. Often
+ * the strongest model on small and mid-size catalogs. A user's scores are their row times B, so
+ * new users need no fold-in. Catalogs above `maxItems` are refused with a clear message instead of
+ * exhausting memory (the fit needs items² doubles and about 0.8 items³ operations).
+ */
+export function ease(params: Partial<EaseParams> = {}): Estimator<EaseParams> {
+  const p = resolveParams('ease', DEFAULTS, params);
+  if (!(p.lambda > 0)) throw new Error('ease: lambda must be positive');
+  return {
+    name: 'ease',
+    kind: 'implicit',
+    params: p,
+    async fit(data: TrainingData, options: FitOptions = {}) {
+      checkAbort(options.signal);
+      const x = data.interactions;
+      const n = x.cols;
+      if (n > p.maxItems) {
+        throw new Error(
+          `ease: the catalog has ${n} items, above maxItems ${p.maxItems}; EASE needs a dense ${n} x ${n} matrix (${((n * n * 8) / 2 ** 30).toFixed(1)} GiB while fitting). Raise maxItems if the memory is there, or use itemknn or ials`,
+        );
+      }
+      const g = new Float64Array(n * n);
+      for (let u = 0; u < x.rows; u++) {
+        const lo = x.indptr[u]!;
+        const hi = x.indptr[u + 1]!;
+        for (let a = lo; a < hi; a++) {
+          const i = x.indices[a]!;
+          const vi = p.binary ? 1 : x.values[a]!;
+          const row = i * n;
+          for (let b = lo; b <= a; b++) g[row + x.indices[b]!]! += vi * (p.binary ? 1 : x.values[b]!);
+        }
+      }
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j < i; j++) g[j * n + i] = g[i * n + j]!;
+        g[i * n + i]! += p.lambda;
+      }
+      checkAbort(options.signal);
+      const ok = invertSpd(g, n, (done) =>
+        options.onProgress?.({ fraction: done / n, message: `inverting ${n} x ${n}` }),
+      );
+      if (!ok) throw new Error('ease: the regularized Gram matrix is not positive definite; raise lambda');
+      checkAbort(options.signal);
+      const weights = new Float32Array(n * n);
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j < n; j++) weights[i * n + j] = i === j ? 0 : -g[i * n + j]! / g[j * n + j]!;
+      }
+      options.onProgress?.({ fraction: 1, message: 'done' });
+      return new EaseModel(p, weights, n, x, p.binary);
+    },
+  };
+}
+
+class EaseModel implements Fitted {
+  readonly name = 'ease';
+
+  constructor(
+    readonly params: Readonly<EaseParams>,
+    /** Row i holds B[i][*]: how much interacting with item i raises every item. */
+    private readonly weights: Float32Array,
+    readonly items: number,
+    private readonly train: { rows: number; indptr: Uint32Array; indices: Uint32Array; values: Float32Array },
+    private readonly binary: boolean,
+  ) {}
+
+  score(user: UserInput, out: Float32Array): void {
+    out.fill(0);
+    const r: SparseRow =
+      typeof user !== 'number'
+        ? user
+        : user < this.train.rows
+          ? {
+              indices: this.train.indices.subarray(this.train.indptr[user]!, this.train.indptr[user + 1]!),
+              values: this.train.values.subarray(this.train.indptr[user]!, this.train.indptr[user + 1]!),
+            }
+          : { indices: new Uint32Array(0), values: new Float32Array(0) };
+    const n = this.items;
+    for (let q = 0; q < r.indices.length; q++) {
+      const w = this.binary ? 1 : r.values[q]!;
+      const o = r.indices[q]! * n;
+      for (let j = 0; j < n; j++) out[j] = out[j]! + w * this.weights[o + j]!;
+    }
+  }
+
+  similarItems(item: number, out: Float32Array): void {
+    out.set(this.weights.subarray(item * this.items, (item + 1) * this.items));
+  }
+
+  toArtifact(): Artifact {
+    return {
+      name: this.name,
+      params: { ...this.params },
+      meta: { users: this.train.rows, items: this.items },
+      arrays: {
+        weights: this.weights,
+        indptr: this.train.indptr,
+        indices: this.train.indices,
+        values: this.train.values,
+      },
+    };
+  }
+}
+
+/** Rebuilds an EASE model from its artifact. */
+export function loadEase(a: Artifact): Fitted {
+  const params = resolveParams('ease', DEFAULTS, a.params as Partial<EaseParams>);
+  const train = {
+    rows: Number(a.meta.users),
+    indptr: a.arrays.indptr as Uint32Array,
+    indices: a.arrays.indices as Uint32Array,
+    values: a.arrays.values as Float32Array,
+  };
+  return new EaseModel(params, a.arrays.weights as Float32Array, Number(a.meta.items), train, params.binary);
+}
