@@ -74,8 +74,8 @@ export function judge(
     lists.push(list);
     const m = rankingMetrics(list, new Set(c.relevant), ks);
     for (const [k, v] of Object.entries(m)) {
-      let values = perMetric.get(k);
-      if (!values) perMetric.set(k, (values = []));
+      const values = perMetric.get(k) ?? [];
+      if (values.length === 0) perMetric.set(k, values);
       values.push(v);
     }
   }
