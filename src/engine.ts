@@ -7,6 +7,7 @@ import type { ValidateOptions } from './ingest/messages.js';
 import { openStore } from './store/open.js';
 import type { Item, MessageType } from './store/records.js';
 import type { ErasureResult, ItemQuery, Store, StoreStats, UserExport, UserProfile } from './store/store.js';
+import { type EvaluationReport, type EvaluationRequest, runEvaluation } from './train/evaluation.js';
 
 export { StoreLockedError } from './store/store.js';
 
@@ -166,6 +167,15 @@ export class Engine {
     onProgress?: (p: ImportProgress) => void,
   ): Promise<ImportSummary> {
     return importFiles(paths, options, this.store, onProgress);
+  }
+
+  /** Splits the stored interactions by a protocol, fits the named models and judges them (`cartwise evaluate`). */
+  evaluate(
+    request: EvaluationRequest,
+    onProgress?: (message: string) => void,
+    signal?: AbortSignal,
+  ): Promise<EvaluationReport> {
+    return runEvaluation(this.store, request, onProgress, signal);
   }
 
   stats(): Promise<StoreStats> {

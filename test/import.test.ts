@@ -74,9 +74,9 @@ describe('cartwise import', () => {
     }
     await new Promise<void>((r) => out.end(() => r()));
     expect(statSync(file).size).toBeGreaterThan(120 * 1024 * 1024);
-    // A JavaScript heap of 48 MB cannot hold the file: only streaming gets through.
+    // A JavaScript heap of 64 MB cannot hold the file: only streaming gets through.
     const summary = JSON.parse(
-      await cartwise(['import', '--data', join(root, 'big'), '--json', file], ['--max-old-space-size=48']),
+      await cartwise(['import', '--data', join(root, 'big'), '--json', file], ['--max-old-space-size=64']),
     );
     expect(summary.events).toMatchObject({ read: N, accepted: N, rejected: 0 });
   });

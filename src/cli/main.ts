@@ -4,13 +4,14 @@ import { StoreLockedError } from '../engine.js';
 import { VERSION } from '../version.js';
 import { CliError, type Command } from './command.js';
 import { demo } from './commands/demo.js';
+import { evaluateCommand } from './commands/evaluate.js';
 import { generate } from './commands/generate.js';
 import { importCommand } from './commands/import.js';
 import { serve } from './commands/serve.js';
 import { stats } from './commands/stats.js';
 
 /** Every command, in the order `cartwise --help` lists them. */
-export const COMMANDS: Command[] = [demo, serve, importCommand, generate, stats];
+export const COMMANDS: Command[] = [demo, serve, importCommand, generate, stats, evaluateCommand];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -1,5 +1,5 @@
 import { type SparseRow, transpose } from '../../core/csr.js';
-import { choleskySolve, dot, gemv, gram } from '../../core/kernels.js';
+import { axpy, choleskySolve, dot, gemv, gram } from '../../core/kernels.js';
 import { Rng } from '../../core/rng.js';
 import {
   type Artifact,
@@ -138,30 +138,25 @@ export function solveRows(args: Record<string, unknown>, start: number, end: num
     for (let q = lo; q < hi; q++) {
       const c = 1 + alpha * values[q]!;
       const io = indices[q]! * f;
-      const w = c - (c - 1) * dot(fixed, io, x, 0, f);
-      for (let j = 0; j < f; j++) r[j] = r[j]! + w * fixed[io + j]!;
+      axpy(c - (c - 1) * dot(fixed, io, x, 0, f), fixed, io, r, 0, f);
     }
-    for (let j = 0; j < f; j++) p[j] = r[j]!;
+    p.set(r);
     let rs = dot(r, 0, r, 0, f);
     for (let step = 0; step < steps && rs > 1e-20; step++) {
       for (let j = 0; j < f; j++) ap[j] = dot(yty, j * f, p, 0, f);
       for (let q = lo; q < hi; q++) {
-        const c = 1 + alpha * values[q]!;
         const io = indices[q]! * f;
-        const w = (c - 1) * dot(fixed, io, p, 0, f);
-        for (let j = 0; j < f; j++) ap[j] = ap[j]! + w * fixed[io + j]!;
+        axpy(alpha * values[q]! * dot(fixed, io, p, 0, f), fixed, io, ap, 0, f);
       }
       const a = rs / dot(p, 0, ap, 0, f);
-      for (let j = 0; j < f; j++) {
-        x[j] = x[j]! + a * p[j]!;
-        r[j] = r[j]! - a * ap[j]!;
-      }
+      axpy(a, p, 0, x, 0, f);
+      axpy(-a, ap, 0, r, 0, f);
       const next = dot(r, 0, r, 0, f);
       const beta = next / rs;
       for (let j = 0; j < f; j++) p[j] = r[j]! + beta * p[j]!;
       rs = next;
     }
-    for (let j = 0; j < f; j++) target[o + j] = x[j]!;
+    target.set(x, o);
   }
 }
 

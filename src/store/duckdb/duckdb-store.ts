@@ -574,7 +574,7 @@ export class DuckDBStore implements Store {
 const openFiles = new Set<string>();
 
 /** Acknowledged-but-unloaded events beyond which ingestion waits for the loader. */
-const MAX_PENDING = 500_000;
+const MAX_PENDING = 100_000;
 
 /** How events are counted by name: track events by their name, other calls by their type (page, identify, ...). */
 const EVENT_NAME = "CASE WHEN type = 'track' THEN event ELSE type END";
