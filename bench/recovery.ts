@@ -24,7 +24,7 @@ import { readEventLog } from '../src/features/interactions.js';
 import type { Fitted, ItemText } from '../src/models/recommend/contract.js';
 import { createRecommender } from '../src/models/recommend/registry.js';
 import { generateStore } from '../src/synth/generate.js';
-import { readCatalog } from '../src/train/evaluation.js';
+import { readCatalog, toText } from '../src/train/evaluation.js';
 import { WorkerPool } from '../src/train/worker-pool.js';
 
 const { values } = parseArgs({
@@ -81,20 +81,7 @@ async function main(): Promise<void> {
   });
   await engine.close();
   const byId = new Map(catalog.map((c) => [c.id, c]));
-  const texts: ItemText[] = ids.list().map((id) => {
-    const c = byId.get(id);
-    return c
-      ? {
-          title: c.title,
-          description: c.description,
-          category: c.category,
-          brand: c.brand,
-          attributes: c.attributes,
-          tags: c.tags,
-          createdAt: c.createdAt,
-        }
-      : {};
-  });
+  const texts: ItemText[] = ids.list().map((id) => toText(byId.get(id)));
   const split = temporal(log, { testFraction: 0.2 }, { items: texts });
   const pool = WorkerPool.create(2);
   const estimators = MODELS.map((m) => createRecommender(m));

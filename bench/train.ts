@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import { Engine } from '../src/engine.js';
 import { buildInteractions } from '../src/features/interactions.js';
 import { generateStore } from '../src/synth/generate.js';
-import { readCatalog } from '../src/train/evaluation.js';
+import { readCatalog, toText } from '../src/train/evaluation.js';
 
 const { values } = parseArgs({
   options: {
@@ -61,25 +61,7 @@ async function prepare(name: string, paths: string[]): Promise<Dataset> {
   );
   writeFileSync(join(dir, 'last-seen.bin'), Buffer.from(x.lastSeen.buffer));
   const byId = new Map(catalog.map((c) => [c.id, c]));
-  writeFileSync(
-    join(dir, 'items.json'),
-    JSON.stringify(
-      x.items.list().map((id) => {
-        const c = byId.get(id);
-        return c
-          ? {
-              title: c.title,
-              description: c.description,
-              category: c.category,
-              brand: c.brand,
-              attributes: c.attributes,
-              tags: c.tags,
-              createdAt: c.createdAt,
-            }
-          : {};
-      }),
-    ),
-  );
+  writeFileSync(join(dir, 'items.json'), JSON.stringify(x.items.list().map((id) => toText(byId.get(id)))));
   writeFileSync(join(dir, 'now.txt'), String(x.now));
   return { name, dir, users: m.rows, items: m.cols, interactions: m.indices.length };
 }

@@ -121,8 +121,9 @@ export function transpose(m: Csr): Csr {
   return { rows: m.cols, cols: m.rows, indptr, indices, values };
 }
 
-/** Row `r` as views into the matrix. */
+/** Row `r` as views into the matrix; an empty row for an index outside it (a user not in training). */
 export function row(m: Csr, r: number): SparseRow {
+  if (!(r >= 0 && r < m.rows)) return { indices: new Uint32Array(0), values: new Float32Array(0) };
   const start = m.indptr[r]!;
   const end = m.indptr[r + 1]!;
   return { indices: m.indices.subarray(start, end), values: m.values.subarray(start, end) };

@@ -260,7 +260,8 @@ export async function readCatalog(store: Store): Promise<Item[]> {
   return all;
 }
 
-function toText(item: Item | undefined): ItemText {
+/** What content models read of a catalog item. */
+export function toText(item: Item | undefined): ItemText {
   if (!item) return {};
   return {
     title: item.title,

@@ -1,4 +1,4 @@
-import type { SparseRow } from '../../core/csr.js';
+import { type Csr, row } from '../../core/csr.js';
 import { invertSpd } from '../../core/kernels.js';
 import {
   type Artifact,
@@ -85,21 +85,13 @@ class EaseModel implements Fitted {
     /** Row i holds B[i][*]: how much interacting with item i raises every item. */
     private readonly weights: Float32Array,
     readonly items: number,
-    private readonly train: { rows: number; indptr: Uint32Array; indices: Uint32Array; values: Float32Array },
+    private readonly train: Csr,
     private readonly binary: boolean,
   ) {}
 
   score(user: UserInput, out: Float32Array): void {
     out.fill(0);
-    const r: SparseRow =
-      typeof user !== 'number'
-        ? user
-        : user < this.train.rows
-          ? {
-              indices: this.train.indices.subarray(this.train.indptr[user]!, this.train.indptr[user + 1]!),
-              values: this.train.values.subarray(this.train.indptr[user]!, this.train.indptr[user + 1]!),
-            }
-          : { indices: new Uint32Array(0), values: new Float32Array(0) };
+    const r = typeof user !== 'number' ? user : row(this.train, user);
     const n = this.items;
     for (let q = 0; q < r.indices.length; q++) {
       const w = this.binary ? 1 : r.values[q]!;
@@ -130,8 +122,9 @@ class EaseModel implements Fitted {
 /** Rebuilds an EASE model from its artifact. */
 export function loadEase(a: Artifact): Fitted {
   const params = resolveParams('ease', DEFAULTS, a.params as Partial<EaseParams>);
-  const train = {
+  const train: Csr = {
     rows: Number(a.meta.users),
+    cols: Number(a.meta.items),
     indptr: a.arrays.indptr as Uint32Array,
     indices: a.arrays.indices as Uint32Array,
     values: a.arrays.values as Float32Array,

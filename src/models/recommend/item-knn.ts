@@ -1,4 +1,4 @@
-import { type Csr, type SparseRow, transpose } from '../../core/csr.js';
+import { type Csr, row, transpose } from '../../core/csr.js';
 import {
   type Artifact,
   checkAbort,
@@ -199,7 +199,7 @@ class ItemKnnModel implements Fitted {
 
   score(user: UserInput, out: Float32Array): void {
     out.fill(0);
-    const r = this.rowOf(user);
+    const r = typeof user === 'number' ? row(this.train, user) : user;
     const k = this.k;
     for (let q = 0; q < r.indices.length; q++) {
       const i = r.indices[q]!;
@@ -219,17 +219,6 @@ class ItemKnnModel implements Fitted {
       if (s === Number.NEGATIVE_INFINITY) break;
       out[this.neighbors[t]!] = s;
     }
-  }
-
-  private rowOf(user: UserInput): SparseRow {
-    if (typeof user !== 'number') return user;
-    if (user >= this.train.rows) return { indices: new Uint32Array(0), values: new Float32Array(0) };
-    const start = this.train.indptr[user]!;
-    const end = this.train.indptr[user + 1]!;
-    return {
-      indices: this.train.indices.subarray(start, end),
-      values: this.train.values.subarray(start, end),
-    };
   }
 
   toArtifact(): Artifact {

@@ -1,16 +1,13 @@
 import type { SparseRow } from '../../core/csr.js';
-import { dot, gemv } from '../../core/kernels.js';
+import { dot } from '../../core/kernels.js';
 import { Rng } from '../../core/rng.js';
 import {
-  clip,
   endEpoch,
   expectArtifact,
   type RatingStats,
   ratingStats,
   requireRatings,
-  statsArrays,
   statsFromArtifact,
-  statsMeta,
 } from './baseline.js';
 import {
   type Artifact,
@@ -20,9 +17,8 @@ import {
   type Fitted,
   resolveParams,
   type TrainingData,
-  type UserInput,
 } from './contract.js';
-import { RatingOrder } from './svd.js';
+import { FactorModel, RatingOrder } from './svd.js';
 
 /**
  * Surprise's NMF (Luo et al. 2014): r̂ = q_iᵀp_u with non-negative factors, trained by the
@@ -111,7 +107,7 @@ export function nmf(params: Partial<NmfParams> = {}): Estimator<NmfParams> {
         multiply(qi, work.itemNum, work.itemDen, stats.itemCounts, p.regQi, f);
         await endEpoch(options, epoch + 1, p.nEpochs, 'nmf');
       }
-      return new NmfModel(p, stats, bu, bi, pu, qi);
+      return new FactorModel('nmf', p, stats, bu, bi, pu, qi, nmfFoldIn(p, stats, bi, qi));
     },
   };
 }
@@ -247,87 +243,26 @@ export function foldInNmf(
   return { bias, factors };
 }
 
-class NmfModel implements Fitted {
-  readonly name = 'nmf';
-  readonly items: number;
-  private readonly f: number;
-
-  constructor(
-    readonly params: Readonly<NmfParams>,
-    private readonly stats: RatingStats,
-    private readonly bu: Float64Array,
-    private readonly bi: Float64Array,
-    private readonly pu: Float32Array,
-    private readonly qi: Float32Array,
-  ) {
-    this.items = bi.length;
-    this.f = params.nFactors;
-  }
-
-  private user(user: UserInput): { bias: number; factors: Float32Array | null } {
-    const f = this.f;
-    if (typeof user !== 'number') {
-      const { mean, itemCounts } = this.stats;
-      return foldInNmf(user, { mean, bi: this.bi, qi: this.qi, itemCounts }, this.params);
-    }
-    if (!(user >= 0 && user < this.bu.length) || this.stats.userCounts[user] === 0)
-      return { bias: 0, factors: null };
-    return { bias: this.bu[user]!, factors: this.pu.subarray(user * f, (user + 1) * f) };
-  }
-
-  private known(item: number): boolean {
-    return item >= 0 && item < this.items && this.stats.itemCounts[item]! > 0;
-  }
-
-  /**
-   * Unclipped predicted ratings. Unknown user or item: μ plus the known biases when biased, μ alone
-   * when not (Surprise's "prediction impossible" falls back to the global mean).
-   */
-  score(user: UserInput, out: Float32Array): void {
-    const { bias, factors } = this.user(user);
-    const mean = this.stats.mean;
-    if (factors) gemv(this.qi, this.items, this.f, factors, out);
-    for (let i = 0; i < this.items; i++) {
-      const known = factors !== null && this.known(i);
-      if (this.params.biased) out[i] = mean + bias + (known ? this.bi[i]! + out[i]! : this.bi[i]!);
-      else out[i] = known ? out[i]! : mean;
-    }
-  }
-
-  predict(user: number, item: number): number {
-    const { mean, min, max } = this.stats;
-    const { bias, factors } = this.user(user);
-    const known = this.known(item);
-    if (!this.params.biased) {
-      return clip(factors && known ? dot(this.qi, item * this.f, factors, 0, this.f) : mean, min, max);
-    }
-    let est = mean + bias;
-    if (known) est += this.bi[item]!;
-    if (known && factors) est += dot(this.qi, item * this.f, factors, 0, this.f);
-    return clip(est, min, max);
-  }
-
-  toArtifact(): Artifact {
-    return {
-      name: this.name,
-      params: { ...this.params },
-      meta: statsMeta(this.stats),
-      arrays: { bu: this.bu, bi: this.bi, pu: this.pu, qi: this.qi, ...statsArrays(this.stats) },
-    };
-  }
+/** NMF's fold-in: multiplicative updates with the item factors fixed. */
+function nmfFoldIn(p: Readonly<NmfParams>, stats: RatingStats, bi: Float64Array, qi: Float32Array) {
+  return (row: SparseRow) => foldInNmf(row, { mean: stats.mean, bi, qi, itemCounts: stats.itemCounts }, p);
 }
 
 /** Rebuilds an NMF model from its artifact. */
 export function loadNmf(a: Artifact): Fitted {
   expectArtifact(a, 'nmf');
   const params = resolveParams('nmf', DEFAULTS, a.params as Partial<NmfParams>);
-  const { bu, bi, pu, qi } = a.arrays;
-  return new NmfModel(
+  const stats = statsFromArtifact(a);
+  const bi = a.arrays.bi as Float64Array;
+  const qi = a.arrays.qi as Float32Array;
+  return new FactorModel(
+    'nmf',
     params,
-    statsFromArtifact(a),
-    bu as Float64Array,
-    bi as Float64Array,
-    pu as Float32Array,
-    qi as Float32Array,
+    stats,
+    a.arrays.bu as Float64Array,
+    bi,
+    a.arrays.pu as Float32Array,
+    qi,
+    nmfFoldIn(params, stats, bi, qi),
   );
 }

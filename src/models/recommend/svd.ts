@@ -200,7 +200,7 @@ export function svd(params: Partial<SvdParams> = {}): Estimator<SvdParams> {
       }
       zeroUnknown(pu, stats.userCounts, f);
       zeroUnknown(qi, stats.itemCounts, f);
-      return new SvdModel(p, stats, bu, bi, pu, qi);
+      return new FactorModel('svd', p, stats, bu, bi, pu, qi, svdFoldIn(p, stats, bi, qi));
     },
   };
 }
@@ -244,18 +244,23 @@ function svdEpoch(
   }
 }
 
-class SvdModel implements Fitted {
-  readonly name = 'svd';
+/**
+ * A fitted rating factorization: μ + b_u + b_i + q_i·p_u (biases optional). SVD and NMF share it;
+ * they differ in how they fit and in how they fold in a user they never saw (`foldIn`).
+ */
+export class FactorModel implements Fitted {
   readonly items: number;
   private readonly f: number;
 
   constructor(
-    readonly params: Readonly<SvdParams>,
+    readonly name: string,
+    readonly params: Readonly<{ nFactors: number; biased: boolean }>,
     private readonly stats: RatingStats,
     private readonly bu: Float64Array,
     private readonly bi: Float64Array,
     private readonly pu: Float32Array,
     private readonly qi: Float32Array,
+    private readonly foldIn: (row: SparseRow) => { bias: number; factors: Float32Array | null },
   ) {
     this.items = bi.length;
     this.f = params.nFactors;
@@ -264,15 +269,14 @@ class SvdModel implements Fitted {
   /** Bias and factors of a user; null factors for a user unknown to the model. */
   private user(user: UserInput): { bias: number; factors: Float32Array | null } {
     const f = this.f;
-    if (typeof user !== 'number') {
-      const biased = this.params.biased;
-      const mean = biased ? this.stats.mean : 0;
-      const reg = this.params.regAll;
-      return foldInFactors(user, mean, biased ? this.bi : null, this.qi, f, this.stats.itemCounts, reg, reg);
-    }
+    if (typeof user !== 'number') return this.foldIn(user);
     if (!(user >= 0 && user < this.bu.length) || this.stats.userCounts[user] === 0)
       return { bias: 0, factors: null };
     return { bias: this.bu[user]!, factors: this.pu.subarray(user * f, (user + 1) * f) };
+  }
+
+  private known(item: number): boolean {
+    return item >= 0 && item < this.items && this.stats.itemCounts[item]! > 0;
   }
 
   /**
@@ -281,19 +285,19 @@ class SvdModel implements Fitted {
    */
   score(user: UserInput, out: Float32Array): void {
     const { bias, factors } = this.user(user);
-    const { mean, itemCounts } = this.stats;
+    const mean = this.stats.mean;
     if (factors) gemv(this.qi, this.items, this.f, factors, out);
-    else out.fill(0);
     for (let i = 0; i < this.items; i++) {
-      if (this.params.biased) out[i] = out[i]! + mean + bias + this.bi[i]!;
-      else if (!factors || itemCounts[i] === 0) out[i] = mean;
+      const known = factors !== null && this.known(i);
+      if (this.params.biased) out[i] = mean + bias + (known ? this.bi[i]! + out[i]! : this.bi[i]!);
+      else out[i] = known ? out[i]! : mean;
     }
   }
 
   predict(user: number, item: number): number {
-    const { mean, min, max, itemCounts } = this.stats;
+    const { mean, min, max } = this.stats;
     const { bias, factors } = this.user(user);
-    const known = item >= 0 && item < this.items && itemCounts[item]! > 0;
+    const known = this.known(item);
     if (!this.params.biased) {
       return clip(factors && known ? dot(this.qi, item * this.f, factors, 0, this.f) : mean, min, max);
     }
@@ -313,17 +317,36 @@ class SvdModel implements Fitted {
   }
 }
 
+/** SVD's fold-in: bias and factors solved in one step with the item factors fixed. */
+function svdFoldIn(p: Readonly<SvdParams>, stats: RatingStats, bi: Float64Array, qi: Float32Array) {
+  return (row: SparseRow) =>
+    foldInFactors(
+      row,
+      p.biased ? stats.mean : 0,
+      p.biased ? bi : null,
+      qi,
+      p.nFactors,
+      stats.itemCounts,
+      p.regAll,
+      p.regAll,
+    );
+}
+
 /** Rebuilds an SVD model from its artifact. */
 export function loadSvd(a: Artifact): Fitted {
   expectArtifact(a, 'svd');
   const params = resolveParams('svd', DEFAULTS, a.params as Partial<SvdParams>);
-  const { bu, bi, pu, qi } = a.arrays;
-  return new SvdModel(
+  const stats = statsFromArtifact(a);
+  const bi = a.arrays.bi as Float64Array;
+  const qi = a.arrays.qi as Float32Array;
+  return new FactorModel(
+    'svd',
     params,
-    statsFromArtifact(a),
-    bu as Float64Array,
-    bi as Float64Array,
-    pu as Float32Array,
-    qi as Float32Array,
+    stats,
+    a.arrays.bu as Float64Array,
+    bi,
+    a.arrays.pu as Float32Array,
+    qi,
+    svdFoldIn(params, stats, bi, qi),
   );
 }

@@ -1,4 +1,4 @@
-import { type Csr, type SparseRow, transpose } from '../../core/csr.js';
+import { type Csr, row, transpose } from '../../core/csr.js';
 import { topK } from '../../core/topk.js';
 import {
   type Artifact,
@@ -65,7 +65,7 @@ class UserKnnModel implements Fitted {
   score(user: UserInput, out: Float32Array): void {
     out.fill(0);
     const self = typeof user === 'number' ? user : -1;
-    const r = typeof user !== 'number' ? user : this.rowOf(user);
+    const r = typeof user !== 'number' ? user : row(this.train, user);
     let norm = 0;
     for (const v of r.values) norm += v * v;
     norm = Math.sqrt(norm);
@@ -95,16 +95,6 @@ class UserKnnModel implements Fitted {
         out[this.train.indices[q]!]! += s * this.train.values[q]!;
       }
     }
-  }
-
-  private rowOf(user: number): SparseRow {
-    if (user >= this.train.rows) return { indices: new Uint32Array(0), values: new Float32Array(0) };
-    const start = this.train.indptr[user]!;
-    const end = this.train.indptr[user + 1]!;
-    return {
-      indices: this.train.indices.subarray(start, end),
-      values: this.train.values.subarray(start, end),
-    };
   }
 
   toArtifact(): Artifact {
