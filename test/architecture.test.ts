@@ -48,6 +48,8 @@ const PACKAGES: Record<string, string[]> = {
   '@duckdb/node-api': ['store', 'ingest/files/parquet'],
   hono: ['api'],
   '@hono/node-server': ['api'],
+  '@tensorflow/tfjs-core': ['core/wasm-gemm'],
+  '@tensorflow/tfjs-backend-wasm': ['core/wasm-gemm'],
 };
 
 function sources(dir: string): string[] {

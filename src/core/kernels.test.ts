@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { choleskySolve, dot, gram, invertSpd } from './kernels.js';
+import { choleskySolve, dot, gemmAcc, gram, invertSpd, invertSpdBlocked } from './kernels.js';
 import { Rng } from './rng.js';
 
 function randomSpd(n: number, seed: number): Float64Array {
@@ -33,6 +33,35 @@ describe('kernels', () => {
       }
     }
     expect(invertSpd(Float64Array.of(1, 2, 2, 1), 2)).toBe(false);
+  });
+
+  it('inverts by blocks (Schur complements) to the same matrix as the dense inverse', () => {
+    for (const [n, leaf] of [
+      [37, 8],
+      [70, 16],
+      [5, 8],
+    ] as const) {
+      const a = randomSpd(n, n + 1);
+      const dense = Float64Array.from(a);
+      expect(invertSpd(dense, n)).toBe(true);
+      const fractions: number[] = [];
+      const blocked = Float32Array.from(a);
+      expect(invertSpdBlocked(blocked, n, gemmAcc, (f) => fractions.push(f), leaf)).toBe(true);
+      let worst = 0;
+      for (let i = 0; i < n * n; i++) worst = Math.max(worst, Math.abs(blocked[i]! - dense[i]!));
+      let largest = 0;
+      for (const v of dense) largest = Math.max(largest, Math.abs(v));
+      expect(worst / largest).toBeLessThan(1e-5);
+      // Symmetric, progress rises to exactly 1.
+      for (let i = 0; i < n; i++)
+        for (let j = 0; j < i; j++) expect(blocked[i * n + j]).toBe(blocked[j * n + i]);
+      expect(fractions.at(-1)).toBe(1);
+      expect(fractions).toEqual([...fractions].sort((x, y) => x - y));
+    }
+    // Not positive definite in the second diagonal block only.
+    const bad = Float32Array.from(randomSpd(40, 1));
+    bad[39 * 40 + 39] = -1000;
+    expect(invertSpdBlocked(bad, 40, gemmAcc, undefined, 8)).toBe(false);
   });
 
   it('solves with Cholesky and builds a regularized Gram matrix', () => {
