@@ -3,7 +3,7 @@
  * more than a million interactions, plus iALS seconds per iteration at 64 factors next to a
  * single-threaded C implementation of the same algorithm (bench/reference/ials.c), in one run.
  *
- *   npx tsx bench/train.ts [--users 30000] [--iterations 5] [--models popularity,itemknn,...] [--skip-retail]
+ *   npx tsx bench/train.ts [--users 36000] [--iterations 5] [--models popularity,itemknn,...] [--skip-retail]
  *
  * Each model is fitted in its own child process so its peak resident memory can be read
  * (process.resourceUsage().maxRSS); "node + data" is that of a child that loads the data and fits
@@ -110,7 +110,7 @@ async function main(): Promise<void> {
   const datasets: Dataset[] = [];
   if (!values['skip-retail'] && existsSync(RETAIL)) datasets.push(await prepare('online-retail', [RETAIL]));
   else console.error(`(online-retail skipped: ${RETAIL} absent or --skip-retail)`);
-  const users = Number(values.users ?? 30_000);
+  const users = Number(values.users ?? 36_000);
   const store = join(root, 'generated');
   await generateStore({ users, items: 1000, days: 365, seed: 7, out: store });
   datasets.push(await prepare(`synthetic (${users.toLocaleString('en-US')} shoppers)`, [store]));
