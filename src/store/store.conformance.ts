@@ -146,6 +146,11 @@ export function checkStore(factory: StoreFactory): void {
     ]);
     expect((await store.getUser('u2'))?.activity.events).toBe(7);
     expect((await store.stats()).users).toBe(1);
+    expect(await store.identityLinks()).toEqual([
+      { kind: 'anonymous', id: 'anon-1', userId: 'u2' },
+      { kind: 'anonymous', id: 'u1', userId: 'u2' },
+      { kind: 'user', id: 'u1', userId: 'u2' },
+    ]);
     await store.close();
   });
 
@@ -192,6 +197,36 @@ export function checkStore(factory: StoreFactory): void {
     expect(await store.eraseUser('b')).toMatchObject({ found: true, events: 4 });
     expect(await store.getUser('a')).toBeNull();
     expect((await store.getUser('mum'))?.activity.events).toBe(2);
+    await store.close();
+  });
+
+  it('keeps a long scan whole while other reads and writes run, and frees it when the caller stops early', async () => {
+    const store = await factory.fresh();
+    const many = Array.from({ length: 5000 }, (_, i) =>
+      event({ event: 'Product Viewed', userId: `u${i % 50}`, properties: { product_id: `p${i % 70}` } }, i),
+    );
+    await store.appendEvents(many);
+    let rows = 0;
+    let batches = 0;
+    for await (const b of store.scanInteractions()) {
+      rows += b.user.length;
+      // Requests served meanwhile must not end the stream early.
+      if (batches++ % 2 === 0) {
+        await store.stats();
+        await store.getUser('u1');
+        await store.appendEvents([event({ event: 'Signed In', userId: `late${batches}` }, 9000 + batches)]);
+      }
+    }
+    expect(rows).toBe(5000);
+    for await (const b of store.scanInteractions()) {
+      expect(b.user.length).toBeGreaterThan(0);
+      break;
+    }
+    // An abandoned scan must not hold the database: erasure checkpoints, and so does close.
+    await store.appendEvents([
+      event({ event: 'Product Viewed', userId: 'gone', properties: { product_id: 'x' } }, 1),
+    ]);
+    expect(await store.eraseUser('gone')).toMatchObject({ found: true, events: 1 });
     await store.close();
   });
 

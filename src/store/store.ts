@@ -36,6 +36,12 @@ export interface Store {
    */
   scanInteractions(query?: InteractionQuery): AsyncIterable<InteractionBatch>;
 
+  /**
+   * Every identity link in force: an anonymous id and the user who owns it, or an aliased user id
+   * and the user it became. What serving loads to join live events to shoppers.
+   */
+  identityLinks(): Promise<{ kind: 'anonymous' | 'user'; id: string; userId: string }[]>;
+
   /** Counts for `cartwise stats` and `/healthz`. */
   stats(): Promise<StoreStats>;
   /** Flushes pending writes and releases the database. */

@@ -477,39 +477,69 @@ export class DuckDBStore implements Store {
       where.push(`t < $${params.length}`);
     }
     if (query.includeAnonymous === false) where.push('shopper_id IS NOT NULL');
-    const result = await this.reader.stream(
-      `SELECT COALESCE(shopper_id, 'anon:' || anonymous_id) AS u, item, event, t, rating, quantity FROM (
-         SELECT shopper_id, anonymous_id, item_id AS item, event, epoch_ms(ts) AS t, rating, quantity, seq
-         FROM shopper_events WHERE type = 'track' AND item_id IS NOT NULL AND products IS NULL
-         UNION ALL
-         SELECT e.shopper_id, e.anonymous_id, x.p.product_id, e.event, epoch_ms(e.ts), NULL, x.p.quantity, e.seq
-         FROM shopper_events e, UNNEST(e.products) AS x(p)
-       ) WHERE (shopper_id IS NOT NULL OR anonymous_id IS NOT NULL) ${where.length ? `AND ${where.join(' AND ')}` : ''}
-       ORDER BY t, seq`,
-      params,
-    );
-    for (
-      let chunk = await result.fetchChunk();
-      chunk && chunk.rowCount > 0;
-      chunk = await result.fetchChunk()
-    ) {
-      const [u, item, event, t, rating, quantity] = chunk.convertColumns(JSDuckDBValueConverter) as [
-        string[],
-        string[],
-        string[],
-        bigint[],
-        (number | null)[],
-        (number | null)[],
-      ];
-      yield {
-        user: u,
-        item,
-        event,
-        timestamp: Float64Array.from(t, Number),
-        rating: Float64Array.from(rating, (r) => (r === null ? Number.NaN : r)),
-        quantity: Float64Array.from(quantity, (q) => (q === null ? Number.NaN : q)),
-      };
+    // A connection of its own: another query on a shared connection would silently end this stream.
+    const connection = await this.instance.connect();
+    let finished = false;
+    try {
+      const result = await connection.stream(
+        `SELECT COALESCE(shopper_id, 'anon:' || anonymous_id) AS u, item, event, t, rating, quantity FROM (
+           SELECT shopper_id, anonymous_id, item_id AS item, event, epoch_ms(ts) AS t, rating, quantity, seq
+           FROM shopper_events WHERE type = 'track' AND item_id IS NOT NULL AND products IS NULL
+           UNION ALL
+           SELECT e.shopper_id, e.anonymous_id, x.p.product_id, e.event, epoch_ms(e.ts), NULL, x.p.quantity, e.seq
+           FROM shopper_events e, UNNEST(e.products) AS x(p)
+         ) WHERE (shopper_id IS NOT NULL OR anonymous_id IS NOT NULL) ${where.length ? `AND ${where.join(' AND ')}` : ''}
+         ORDER BY t, seq`,
+        params,
+      );
+      try {
+        for (
+          let chunk = await result.fetchChunk();
+          chunk && chunk.rowCount > 0;
+          chunk = await result.fetchChunk()
+        ) {
+          const [u, item, event, t, rating, quantity] = chunk.convertColumns(JSDuckDBValueConverter) as [
+            string[],
+            string[],
+            string[],
+            bigint[],
+            (number | null)[],
+            (number | null)[],
+          ];
+          yield {
+            user: u,
+            item,
+            event,
+            timestamp: Float64Array.from(t, Number),
+            rating: Float64Array.from(rating, (r) => (r === null ? Number.NaN : r)),
+            quantity: Float64Array.from(quantity, (q) => (q === null ? Number.NaN : q)),
+          };
+        }
+        finished = true;
+      } finally {
+        // A caller that stopped early leaves a pending result holding a read transaction: interrupt it
+        // and let the interrupted fetch settle before the connection closes.
+        if (!finished) {
+          connection.interrupt();
+          for (;;) {
+            const c = await result.fetchChunk().catch(() => null);
+            if (!c || c.rowCount === 0) break;
+          }
+        }
+      }
+    } finally {
+      connection.closeSync();
     }
+  }
+
+  async identityLinks(): Promise<{ kind: 'anonymous' | 'user'; id: string; userId: string }[]> {
+    await this.settle();
+    const rows = await this.reader.runAndReadAll('SELECT kind, id, user_id FROM links ORDER BY kind, id');
+    return rows.getRows().map(([kind, id, userId]) => ({
+      kind: kind as 'anonymous' | 'user',
+      id: String(id),
+      userId: String(userId),
+    }));
   }
 
   async stats(): Promise<StoreStats> {
