@@ -7,11 +7,20 @@ import { demo } from './commands/demo.js';
 import { evaluateCommand } from './commands/evaluate.js';
 import { generate } from './commands/generate.js';
 import { importCommand } from './commands/import.js';
+import { rulesCommand } from './commands/rules.js';
 import { serve } from './commands/serve.js';
 import { stats } from './commands/stats.js';
 
 /** Every command, in the order `cartwise --help` lists them. */
-export const COMMANDS: Command[] = [demo, serve, importCommand, generate, stats, evaluateCommand];
+export const COMMANDS: Command[] = [
+  demo,
+  serve,
+  importCommand,
+  generate,
+  stats,
+  evaluateCommand,
+  rulesCommand,
+];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
