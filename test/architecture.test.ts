@@ -35,7 +35,7 @@ const ALLOWED: Record<string, string[]> = {
     'synth',
   ],
   api: ['core', 'engine', 'version', 'ingest/messages', 'ingest/items', 'ingest/ecommerce'],
-  // Pure file-in, table-out tools (rule mining) call the math directly.
+  // Pure file-in, table-out tools (rule mining, experiment analysis) call the math directly.
   cli: [
     'core',
     'engine',

@@ -5,6 +5,7 @@ import { VERSION } from '../version.js';
 import { CliError, type Command } from './command.js';
 import { demo } from './commands/demo.js';
 import { evaluateCommand } from './commands/evaluate.js';
+import { experimentsCommand } from './commands/experiments.js';
 import { generate } from './commands/generate.js';
 import { importCommand } from './commands/import.js';
 import { rulesCommand } from './commands/rules.js';
@@ -20,6 +21,7 @@ export const COMMANDS: Command[] = [
   stats,
   evaluateCommand,
   rulesCommand,
+  experimentsCommand,
 ];
 
 function mainHelp(): string {
