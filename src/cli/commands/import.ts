@@ -4,7 +4,7 @@ import type { ImportOptions, ImportSummary, KindCounts } from '../../ingest/impo
 import { CliError, type Command, intFlag } from '../command.js';
 import { formatBytes, formatCount, formatSeconds, ProgressBar } from '../progress.js';
 
-const PRESETS = 'segment, movielens, online-retail, baskets, interactions, cartwise, generic';
+const PRESETS = 'segment, movielens, online-retail, baskets, interactions, diginetica, cartwise, generic';
 
 /** Imports with a progress bar on stderr; shared by `import` and `demo`. */
 export async function importWithProgress(

@@ -4,6 +4,7 @@ import { formatOf, plainName } from '../files/file-format.js';
 import { readFirstLine } from '../files/text-file.js';
 import { CARTWISE_MANIFEST } from './cartwise.js';
 import { parseCsvHeader } from './csv-header.js';
+import { looksLikeDiginetica } from './diginetica.js';
 import { kindFromName } from './generic.js';
 import { isDirectory, listFiles } from './input-paths.js';
 import { looksLikeMovieLens, MOVIELENS_FILES } from './movielens.js';
@@ -38,6 +39,7 @@ export async function detectPreset(path: string): Promise<PresetName> {
     if (/^invoice(no)?$/i.test(header[0] ?? '') && /^stockcode$/i.test(header[1] ?? ''))
       return 'online-retail';
     if (header[0] === 'userId' && header[1] === 'movieId') return 'movielens';
+    if (looksLikeDiginetica(await readFirstLine(path))) return 'diginetica';
   }
   if (format === 'jsonl') {
     try {

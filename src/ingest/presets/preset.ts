@@ -64,7 +64,8 @@ export type PresetName =
   | 'baskets'
   | 'interactions'
   | 'cartwise'
-  | 'generic';
+  | 'generic'
+  | 'diginetica';
 
 /** A file a preset will read, with what the preset found it holds (e.g. `items`, `ratings`). */
 export interface InputFile {

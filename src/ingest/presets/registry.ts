@@ -1,5 +1,6 @@
 import { basketsPreset } from './baskets.js';
 import { cartwisePreset } from './cartwise.js';
+import { digineticaPreset } from './diginetica.js';
 import { genericPreset } from './generic.js';
 import { interactionsPreset } from './interactions.js';
 import { movielensPreset } from './movielens.js';
@@ -18,6 +19,7 @@ export const PRESETS: readonly Preset[] = [
   interactionsPreset,
   cartwisePreset,
   genericPreset,
+  digineticaPreset,
 ];
 
 /** The names `--preset` accepts. */
