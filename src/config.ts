@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 /**
@@ -16,11 +17,14 @@ export interface Config {
   adminKey: string | null;
   /** Largest accepted request body for batch endpoints, bytes (single events get a 64 KiB limit). */
   maxBodyBytes: number;
+  /** JSON settings file (training and serving), or null for the defaults. */
+  settingsFile: string | null;
 }
 
 /** Flags that override the environment. */
 export interface ConfigFlags {
   data?: string;
+  settings?: string;
   port?: string;
   host?: string;
 }
@@ -49,9 +53,20 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
       `CARTWISE_STORE: "${storeUrl}" is not supported; use duckdb:<file> (PostgreSQL is not available yet)`,
     );
   }
+  const named = flags.settings ?? env.CARTWISE_SETTINGS;
+  const settingsFile = named
+    ? resolve(named)
+    : existsSync(resolve(dataDir, 'settings.json'))
+      ? resolve(dataDir, 'settings.json')
+      : null;
+  if (named && !existsSync(settingsFile!))
+    throw new ConfigError(
+      `${flags.settings ? '--settings' : 'CARTWISE_SETTINGS'}: ${settingsFile} does not exist`,
+    );
   return {
     dataDir,
     storeUrl,
+    settingsFile,
     host: flags.host ?? env.CARTWISE_HOST ?? '0.0.0.0',
     port,
     writeKey: checkKey(env.CARTWISE_WRITE_KEY, 'CARTWISE_WRITE_KEY'),

@@ -1,15 +1,52 @@
-import type { Config } from './config.js';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { z } from 'zod';
+import { type Config, ConfigError } from './config.js';
 import { LATENCY_BUCKETS, Registry } from './core/metrics.js';
+import { CatalogView } from './decide/catalog-view.js';
+import { LiveTrending } from './decide/live-trending.js';
+import { ModelBundle } from './decide/model-bundle.js';
+import { type ListQuery, type RecommendationList, RecommendationService } from './decide/recommendations.js';
+import { MerchandisingRules, ServingSettings } from './decide/serving-settings.js';
+import { ShopperActivity } from './decide/shopper-activity.js';
 import { acceptMessages, type Rejection, sortRecords } from './ingest/accept.js';
 import { type ImportOptions, type ImportProgress, type ImportSummary, importFiles } from './ingest/import.js';
 import { validateItem } from './ingest/items.js';
 import type { ValidateOptions } from './ingest/messages.js';
 import { openStore } from './store/open.js';
-import type { Item, MessageType } from './store/records.js';
+import type { Item, MessageType, StoredEvent } from './store/records.js';
 import type { ErasureResult, ItemQuery, Store, StoreStats, UserExport, UserProfile } from './store/store.js';
 import { type EvaluationReport, type EvaluationRequest, runEvaluation } from './train/evaluation.js';
+import { ModelVersions } from './train/model-versions.js';
+import { type BundleManifest, type TrainingProgress, trainBundle } from './train/pipeline.js';
+import { TrainingSettings } from './train/training-settings.js';
 
+export type { ListQuery, RecommendationList } from './decide/recommendations.js';
+export { ServingError } from './decide/recommendations.js';
 export { StoreLockedError } from './store/store.js';
+
+/** The settings file: how training and serving behave. */
+export const Settings = z
+  .object({
+    training: TrainingSettings.default(TrainingSettings.parse({})),
+    serving: ServingSettings.default(ServingSettings.parse({})),
+  })
+  .strict();
+
+/** Validated settings. */
+export type Settings = z.infer<typeof Settings>;
+
+/** Parses settings, naming the field at fault (e.g. `serving.merchandising.maxPerBrand: ...`). */
+export function parseSettings(raw: unknown, source: string): Settings {
+  const parsed = Settings.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  throw new ConfigError(`${source}: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+}
+
+/** How `Engine.open` finds the store, the data directory (models, rules) and the settings. */
+export type EngineConfig = Pick<Config, 'storeUrl'> &
+  Partial<Pick<Config, 'dataDir' | 'settingsFile'>> & { settings?: unknown };
 
 /** Outcome of an ingestion call: which messages were taken, and why the others were not. */
 export interface IngestResult {
@@ -24,6 +61,14 @@ export interface IngestResult {
 export interface ItemsResult {
   upserted: number;
   rejected: Rejection[];
+}
+
+function readJson(file: string): unknown {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new ConfigError(`${file}: ${(error as Error).message}`);
+  }
 }
 
 /** A request the engine refuses, with the field at fault (mapped to HTTP 400 / CLI exit 1). */
@@ -74,13 +119,35 @@ export class Engine {
     LATENCY_BUCKETS,
   );
 
+  private readonly impressionFailures = this.metrics.counter(
+    'cartwise_impressions_failed_total',
+    'Recommendation impressions that could not be stored',
+  );
+  private readonly trainings = this.metrics.counter('cartwise_trainings_total', 'Training runs, by outcome');
+  private serving: RecommendationService | null = null;
+  private training: Promise<BundleManifest> | null = null;
+  private schedule: NodeJS.Timeout | null = null;
+  private trainingAbort: AbortController | null = null;
+  readonly versions: ModelVersions;
+
   private constructor(
     readonly store: Store,
     private readonly clock: () => number,
-  ) {}
+    readonly settings: Settings,
+    private readonly dataDir: string,
+  ) {
+    this.versions = new ModelVersions(join(dataDir, 'models'));
+  }
 
-  /** Opens the store named by the configuration. */
-  static async open(config: Pick<Config, 'storeUrl'>, clock: () => number = Date.now): Promise<Engine> {
+  /** Opens the store named by the configuration and reads the settings. */
+  static async open(config: EngineConfig, clock: () => number = Date.now): Promise<Engine> {
+    const settings =
+      config.settings !== undefined
+        ? parseSettings(config.settings, 'settings')
+        : config.settingsFile
+          ? parseSettings(readJson(config.settingsFile), config.settingsFile)
+          : parseSettings({}, 'settings');
+    const dataDir = config.dataDir ?? dirname(config.storeUrl.replace(/^duckdb:/, ''));
     let engine: Engine | null = null;
     const store = await openStore(config.storeUrl, {
       onCommit: (c) => {
@@ -92,7 +159,7 @@ export class Engine {
         engine?.loadSeconds.observe(l.seconds);
       },
     });
-    engine = new Engine(store, clock);
+    engine = new Engine(store, clock, settings, dataDir);
     return engine;
   }
 
@@ -104,6 +171,7 @@ export class Engine {
     const sorted = acceptMessages(raws, { ...options, receivedAt: this.clock() });
     for (const r of sorted.rejected) this.rejectedEvents.inc({ field: r.field.replace(/\[\d+\]/g, '[]') });
     const result = await this.store.appendEvents(sorted.valid);
+    this.observe(sorted.valid);
     for (const e of sorted.valid) this.ingested.inc({ type: e.type });
     this.duplicates.inc({}, result.duplicates);
     return {
@@ -119,7 +187,9 @@ export class Engine {
     const result = validateItem(body, this.clock(), id);
     if (!result.ok) throw new InvalidInput(result.errors[0]!.message, result.errors);
     await this.store.upsertItems([result.item]);
-    return (await this.store.getItem(id))!;
+    const stored = (await this.store.getItem(id))!;
+    this.itemsChanged([stored]);
+    return stored;
   }
 
   /** Creates or replaces many items; valid ones are stored even when others are refused. */
@@ -130,6 +200,7 @@ export class Engine {
       return r.ok ? { ok: true, value: r.item } : r;
     });
     await this.store.upsertItems(sorted.valid);
+    this.itemsChanged(sorted.valid);
     return { upserted: sorted.valid.length, rejected: sorted.rejected };
   }
 
@@ -137,8 +208,13 @@ export class Engine {
     return this.store.getItem(id);
   }
 
-  deleteItem(id: string): Promise<boolean> {
-    return this.store.deleteItem(id);
+  async deleteItem(id: string): Promise<boolean> {
+    const existed = await this.store.deleteItem(id);
+    if (this.serving) {
+      this.serving.catalog.remove(id);
+      this.serving.catalogChanged([id]);
+    }
+    return existed;
   }
 
   listItems(query: ItemQuery): Promise<{ items: Item[]; nextCursor: string | null }> {
@@ -153,8 +229,11 @@ export class Engine {
     return this.store.exportUser(id);
   }
 
-  eraseUser(id: string): Promise<ErasureResult> {
-    return this.store.eraseUser(id);
+  async eraseUser(id: string): Promise<ErasureResult> {
+    const shopper = this.serving?.activity.shopper(id, null);
+    const result = await this.store.eraseUser(id);
+    if (shopper) this.serving?.activity.forget(shopper);
+    return result;
   }
 
   /**
@@ -182,8 +261,213 @@ export class Engine {
     return this.store.stats();
   }
 
-  /** Flushes pending writes and closes the store. */
-  close(): Promise<void> {
-    return this.store.close();
+  /**
+   * Loads what serving needs into memory: the catalog, who is who, the current model version and
+   * the trending counts; then keeps them current as events and items arrive, and retrains on the
+   * configured schedule. The API server calls this before it listens.
+   */
+  async startServing(): Promise<void> {
+    if (this.serving) return;
+    const s = this.settings.serving;
+    const catalog = await CatalogView.load(this.store);
+    const activity = new ShopperActivity();
+    for (const link of await this.store.identityLinks()) activity.link(link.kind, link.id, link.userId);
+    const now = this.clock();
+    const trending = new LiveTrending(
+      s.trending.halfLifeHours * 3_600_000,
+      this.settings.training.weights,
+      now,
+    );
+    for await (const b of this.store.scanInteractions({ from: now - s.trending.windowDays * 86_400_000 })) {
+      for (let i = 0; i < b.item.length; i++) trending.add(b.item[i]!, b.event[i]!, b.timestamp[i]!);
+    }
+    const rules = this.readMerchandising();
+    const service = new RecommendationService(
+      rules ? { ...s, merchandising: rules } : s,
+      catalog,
+      activity,
+      trending,
+      this.clock,
+    );
+    const version = this.versions.current();
+    if (version) {
+      const bundle = ModelBundle.load(this.versions, version);
+      // What happened after the version's cut-off is not in its rows: replay it into memory.
+      service.use(bundle);
+      for await (const b of this.store.scanInteractions({ from: bundle.manifest.cutoff + 1 })) {
+        for (let i = 0; i < b.user.length; i++)
+          activity.add(b.user[i]!, { item: b.item[i]!, event: b.event[i]!, time: b.timestamp[i]! });
+      }
+    }
+    this.serving = service;
+    const every = this.settings.training.everyMinutes;
+    if (every) {
+      this.schedule = setInterval(() => {
+        if (!this.training) this.train().catch(() => {});
+      }, every * 60_000);
+      this.schedule.unref();
+    }
+  }
+
+  /**
+   * Trains a new model version from everything stored (in a worker thread) and, when serving,
+   * swaps it in; requests keep using the previous version until then. One run at a time: a second
+   * call waits for the running one.
+   */
+  train(onProgress?: TrainingProgress, signal?: AbortSignal): Promise<BundleManifest> {
+    if (this.training) return this.training;
+    this.trainingAbort = new AbortController();
+    const stop = this.trainingAbort.signal;
+    signal?.addEventListener('abort', () => this.trainingAbort?.abort(), { once: true });
+    this.training = trainBundle(this.store, this.versions, this.settings.training, {
+      onProgress,
+      signal: stop,
+      clock: this.clock,
+    })
+      .then((manifest) => {
+        this.trainings.inc({ outcome: 'ok' });
+        this.serving?.use(ModelBundle.load(this.versions, manifest.version));
+        return manifest;
+      })
+      .catch((error: unknown) => {
+        this.trainings.inc({ outcome: 'failed' });
+        throw error;
+      })
+      .finally(() => {
+        this.training = null;
+        this.trainingAbort = null;
+      });
+    return this.training;
+  }
+
+  /** The manifest of the version being served (or current on disk), null before any training. */
+  model(): BundleManifest | null {
+    const version = this.serving?.version ?? this.versions.current();
+    return version ? this.versions.manifest<BundleManifest>(version) : null;
+  }
+
+  /** Personalized recommendations for a user (or `anon:<anonymousId>`); records the impression. */
+  async recommendForUser(userId: string, query: ListQuery): Promise<RecommendationList> {
+    const list = (await this.servingReady()).forUser(userId, query);
+    this.recordImpression(list, userId);
+    return list;
+  }
+
+  /** Items similar to an item; records the impression (against `userId` when given). */
+  async similarItems(
+    itemId: string,
+    query: ListQuery & { kind?: 'auto' | 'collaborative' | 'content'; userId?: string },
+  ): Promise<RecommendationList> {
+    const list = (await this.servingReady()).similarTo(itemId, query);
+    this.recordImpression(list, query.userId);
+    return list;
+  }
+
+  /** Trending items; records the impression (against `userId` when given). */
+  async trending(query: ListQuery & { userId?: string }): Promise<RecommendationList> {
+    const list = (await this.servingReady()).trendingList(query);
+    this.recordImpression(list, query.userId);
+    return list;
+  }
+
+  /** The merchandising rules in force. */
+  async merchandising(): Promise<MerchandisingRules> {
+    return (await this.servingReady()).merchandising;
+  }
+
+  /** Validates and applies new merchandising rules at once, and keeps them for the next start. */
+  async setMerchandising(body: unknown): Promise<MerchandisingRules> {
+    const parsed = MerchandisingRules.safeParse(body);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw new InvalidInput(`${issue.path.join('.') || 'body'}: ${issue.message}`, parsed.error.issues);
+    }
+    const file = join(this.dataDir, 'merchandising.json');
+    writeFileSync(`${file}.tmp`, JSON.stringify(parsed.data, null, 2));
+    renameSync(`${file}.tmp`, file);
+    (await this.servingReady()).setMerchandising(parsed.data);
+    return parsed.data;
+  }
+
+  /** Cancels a running training, stops the schedule, flushes pending writes and closes the store. */
+  async close(): Promise<void> {
+    if (this.schedule) clearInterval(this.schedule);
+    this.trainingAbort?.abort();
+    await this.training?.catch(() => {});
+    await this.store.close();
+  }
+
+  private async servingReady(): Promise<RecommendationService> {
+    await this.startServing();
+    return this.serving!;
+  }
+
+  private readMerchandising(): MerchandisingRules | null {
+    const file = join(this.dataDir, 'merchandising.json');
+    let raw: unknown;
+    try {
+      raw = JSON.parse(readFileSync(file, 'utf8'));
+    } catch {
+      return null;
+    }
+    const parsed = MerchandisingRules.safeParse(raw);
+    if (!parsed.success)
+      throw new ConfigError(
+        `${file}: ${parsed.error.issues[0]!.path.join('.')}: ${parsed.error.issues[0]!.message}`,
+      );
+    return parsed.data;
+  }
+
+  /** Keeps serving's memory in step with what was just stored. */
+  private observe(events: readonly StoredEvent[]): void {
+    this.serving?.observe(events);
+  }
+
+  private itemsChanged(items: readonly Item[]): void {
+    if (!this.serving) return;
+    this.serving.catalog.upsert(items);
+    this.serving.catalogChanged(items.map((i) => i.id));
+  }
+
+  /**
+   * Stores what was shown, as a `Recommendation Shown` event whose messageId is the
+   * recommendationId: later clicks and orders are attributed to it. Not awaited: the answer does
+   * not wait for the disk, and a failure is counted, never thrown at the shopper.
+   */
+  private recordImpression(list: RecommendationList, userId: string | undefined): void {
+    if (list.items.length === 0) return;
+    const now = this.clock();
+    const anonymous = userId?.startsWith('anon:') ? userId.slice(5) : null;
+    const event: StoredEvent = {
+      messageId: list.recommendationId,
+      type: 'track',
+      event: 'Recommendation Shown',
+      userId: userId && !anonymous ? userId : null,
+      anonymousId: anonymous ?? (userId ? null : `recommendation:${list.recommendationId}`),
+      timestamp: now,
+      receivedAt: now,
+      itemId: null,
+      orderId: null,
+      price: null,
+      quantity: null,
+      revenue: null,
+      rating: null,
+      currency: null,
+      coupon: null,
+      products: null,
+      properties: {
+        recommendation_id: list.recommendationId,
+        surface: list.surface,
+        strategy: list.strategy,
+        model: list.model,
+        version: list.version,
+        item_ids: list.items.map((i) => i.itemId),
+        sources: list.items.map((i) => i.source),
+      },
+      traits: null,
+      context: null,
+      targetId: null,
+    };
+    this.store.appendEvents([event]).catch(() => this.impressionFailures.inc());
   }
 }

@@ -17,8 +17,8 @@ export interface SparseRow {
   values: Float32Array;
 }
 
-/** How repeated (row, col) entries combine. */
-export type Combine = 'sum' | 'max' | 'last';
+/** How repeated (row, col) entries combine ('or': bit flags, up to 24 bits). */
+export type Combine = 'sum' | 'max' | 'last' | 'or';
 
 /**
  * Builds a CSR from coordinate triplets (any order). Repeated cells are combined; `last` keeps the
@@ -67,6 +67,7 @@ export function csrFromCoo(
         out++;
       } else if (combine === 'sum') values[at]! += v[i]!;
       else if (combine === 'max') values[at] = Math.max(values[at]!, v[i]!);
+      else if (combine === 'or') values[at] = values[at]! | v[i]!;
       else values[at] = v[i]!;
     }
     sortRow(indices, values, rowStart, out);

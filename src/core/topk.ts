@@ -24,6 +24,8 @@ export function topK(scores: ArrayLike<number>, k: number, skip?: (index: number
   for (let i = 0; i < n && cap > 0; i++) {
     const s = scores[i]!;
     if (!(s > Number.NEGATIVE_INFINITY)) continue;
+    // A full heap rejects most items on score alone; ask `skip` only about the ones that would enter.
+    if (size === cap && !worse(heapScores[0]!, heapItems[0]!, s, i)) continue;
     if (skip?.(i)) continue;
     if (size < cap) {
       let j = size++;
@@ -36,7 +38,7 @@ export function topK(scores: ArrayLike<number>, k: number, skip?: (index: number
       }
       heapScores[j] = s;
       heapItems[j] = i;
-    } else if (worse(heapScores[0]!, heapItems[0]!, s, i)) {
+    } else {
       let j = 0;
       for (;;) {
         const l = 2 * j + 1;

@@ -35,29 +35,45 @@ export interface IndexedLog {
 
 /**
  * Reads interaction batches (oldest first) into an event log. Events that carry neither weight nor
- * a rating are left out. Items of `catalog` get indices first, interacted or not.
+ * a rating are left out. Items of `catalog` get indices first, interacted or not. With `track`
+ * (at most 24 event names), `flags` lists every (user, item) event among them, its `weight`
+ * holding bit b for `track[b]`, whatever its interest weight (serving excludes from these, e.g.
+ * items already bought); `csrFromCoo(..., 'or')` folds them into one cell per pair.
  */
 export async function readEventLog(
   batches: AsyncIterable<InteractionBatch>,
-  options: { weights?: EventWeights; catalog?: Iterable<string> } = {},
-): Promise<IndexedLog & { read: number; latest: number }> {
+  options: { weights?: EventWeights; catalog?: Iterable<string>; track?: readonly string[] } = {},
+): Promise<IndexedLog & { read: number; latest: number; flags: EventLog }> {
   const weights = options.weights ?? DEFAULT_WEIGHTS;
+  const track = options.track ?? [];
+  if (track.length > 24) throw new Error(`track: at most 24 event names, got ${track.length}`);
+  const bits = new Map(track.map((name, b) => [name, 1 << b]));
   const users = new IdIndex();
   const items = IdIndex.from(options.catalog ?? []);
   const cols = new Columns();
+  const flags = new Columns();
   let read = 0;
   let latest = 0;
   for await (const b of batches) {
     for (let i = 0; i < b.user.length; i++) {
       read++;
       if (b.timestamp[i]! > latest) latest = b.timestamp[i]!;
+      const bit = bits.get(b.event[i]!);
+      if (bit !== undefined) flags.push(users.add(b.user[i]!), items.add(b.item[i]!), bit, 0, 0);
       const w = weights[b.event[i]!] ?? 0;
       const rating = b.rating[i]!;
       if (w === 0 && Number.isNaN(rating)) continue;
       cols.push(users.add(b.user[i]!), items.add(b.item[i]!), w, b.timestamp[i]!, rating);
     }
   }
-  return { users, items, log: cols.toLog(users.size, items.size), read, latest };
+  return {
+    users,
+    items,
+    log: cols.toLog(users.size, items.size),
+    read,
+    latest,
+    flags: flags.toLog(users.size, items.size),
+  };
 }
 
 /** Options of {@link buildInteractions}. */

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { Parallel } from '../models/recommend/contract.js';
+import { startThread } from './thread.js';
 
 /**
  * Worker threads that run model kernels over ranges of rows in shared memory: how iALS, BPR and
@@ -32,14 +33,7 @@ export class WorkerPool implements Parallel {
 
   /** A pool of `threads` workers (default: one per core). */
   static create(threads = availableParallelism()): WorkerPool {
-    const spawn = (): Worker => {
-      if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./kernel-worker.js', import.meta.url));
-      // Run from TypeScript sources (tests, benchmarks): the worker registers tsx before loading.
-      const url = new URL('./kernel-worker.ts', import.meta.url).href;
-      const code = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(url)}); });`;
-      return new Worker(code, { eval: true });
-    };
-    return new WorkerPool(Array.from({ length: Math.max(1, threads) }, spawn));
+    return new WorkerPool(Array.from({ length: Math.max(1, threads) }, () => startThread('kernel-worker')));
   }
 
   get threads(): number {

@@ -262,6 +262,8 @@ class BprModel implements Fitted {
     this.items = bias.length;
   }
 
+  private norms: Float32Array | null = null;
+
   score(user: UserInput, out: Float32Array): void {
     const f = this.params.factors;
     const v =
@@ -276,12 +278,26 @@ class BprModel implements Fitted {
 
   similarItems(item: number, out: Float32Array): void {
     const f = this.params.factors;
+    const norms = this.itemNorms();
     gemv(this.itemFactors, this.items, f, this.itemFactors.subarray(item * f, item * f + f), out);
-    const self = Math.sqrt(out[item]!) || 1;
-    for (let i = 0; i < this.items; i++) {
-      const n = Math.sqrt(dot(this.itemFactors, i * f, this.itemFactors, i * f, f)) || 1;
-      out[i] = out[i]! / (n * self);
+    for (let i = 0; i < this.items; i++) out[i] = out[i]! / (norms[i]! * norms[item]!);
+  }
+
+  similarity(a: number, b: number): number {
+    const f = this.params.factors;
+    const norms = this.itemNorms();
+    return dot(this.itemFactors, a * f, this.itemFactors, b * f, f) / (norms[a]! * norms[b]!);
+  }
+
+  /** Item factor lengths (1 for a zero vector), computed once. */
+  private itemNorms(): Float32Array {
+    if (!this.norms) {
+      const f = this.params.factors;
+      this.norms = new Float32Array(this.items);
+      for (let i = 0; i < this.items; i++)
+        this.norms[i] = Math.sqrt(dot(this.itemFactors, i * f, this.itemFactors, i * f, f)) || 1;
     }
+    return this.norms;
   }
 
   private foldIn(row: SparseRow): Float32Array {

@@ -132,6 +132,23 @@ describe('content recommendations', () => {
     expect(scores(undated, 0)).toEqual(scores(plain, 0));
   });
 
+  it('embeds an item it was not fitted with in the fitted vocabulary', async () => {
+    const data = shop();
+    const model = await content().fit(data);
+    // The text of item 0, embedded as if new: the same vector, so the same neighbors and scores.
+    const vector = model.embed(data.items![0]!);
+    const viaVector = new Float32Array(model.items);
+    model.similarToVector(vector, viaVector);
+    const viaItem = new Float32Array(model.items);
+    model.similarItems(0, viaItem);
+    for (let i = 0; i < model.items; i++) expect(viaVector[i]).toBeCloseTo(viaItem[i]!, 6);
+    expect(model.affinity(0, vector)).toBeCloseTo(scores(model, 0)[0]!, 6);
+    // A new tea ranks with the teas for the tea drinker; unknown words are ignored.
+    const tea = model.embed({ title: 'Smoky green tea zzqx', category: 'Food > Tea' });
+    expect(model.affinity(0, tea)).toBeGreaterThan(model.affinity(1, tea));
+    expect(model.embed({ title: 'zzqx' }).indices.length).toBe(0);
+  });
+
   it('explains a score with the terms behind it', async () => {
     const model = await content().fit(shop());
     const why = model.explain(0, 6, 3);

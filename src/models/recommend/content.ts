@@ -5,6 +5,7 @@ import {
   type Estimator,
   type FitOptions,
   type Fitted,
+  type ItemText,
   resolveParams,
   type TrainingData,
   type UserInput,
@@ -98,14 +99,7 @@ export function content(params: Partial<ContentParams> = {}): ContentEstimator {
         );
       }
       onProgress?.({ fraction: 0, message: 'tokenizing items' });
-      const weights = {
-        title: p.titleWeight,
-        description: p.descriptionWeight,
-        category: p.categoryWeight,
-        brand: p.brandWeight,
-        attributes: p.attributesWeight,
-        tags: p.tagsWeight,
-      };
+      const weights = fieldWeights(p);
       const empty = new Map<string, number>();
       const bags = Array.from({ length: m.cols }, (_, i) => {
         if ((i & 1023) === 1023) checkAbort(signal);
@@ -122,6 +116,15 @@ export function content(params: Partial<ContentParams> = {}): ContentEstimator {
     },
   };
 }
+
+const fieldWeights = (p: ContentParams) => ({
+  title: p.titleWeight,
+  description: p.descriptionWeight,
+  category: p.categoryWeight,
+  brand: p.brandWeight,
+  attributes: p.attributesWeight,
+  tags: p.tagsWeight,
+});
 
 /**
  * The interactions as profile weights: time-decayed when asked (and timestamps are given),
@@ -165,6 +168,7 @@ export class ContentModel implements Fitted {
   private readonly profile: Float64Array;
   private readonly terms: Uint32Array;
   private readonly sums: Float64Array;
+  private columns: Map<string, number> | null = null;
 
   constructor(
     readonly params: Readonly<ContentParams>,
@@ -199,6 +203,64 @@ export class ContentModel implements Fitted {
       }
     }
     this.scoreTerms(n, out);
+  }
+
+  /**
+   * The TF-IDF vector of an item the model was not fitted with (a catalog item added since), in
+   * the fitted vocabulary: what lets a new arrival be recommended at once. Terms the vocabulary
+   * lacks are ignored; an item without known terms gets an empty vector.
+   */
+  embed(item: ItemText): SparseRow {
+    if (!this.columns) this.columns = new Map(this.vocabulary.map((t, c) => [t, c]));
+    const cells: [number, number][] = [];
+    for (const [term, w] of itemTerms(item, fieldWeights(this.params), this.params.stem)) {
+      const c = this.columns.get(term);
+      if (c !== undefined) cells.push([c, w * this.idf[c]!]);
+    }
+    cells.sort((a, b) => a[0] - b[0]);
+    const norm = Math.sqrt(cells.reduce((s, [, w]) => s + w * w, 0));
+    return {
+      indices: Uint32Array.from(cells, ([c]) => c),
+      values: Float32Array.from(cells, ([, w]) => (norm > 0 ? w / norm : 0)),
+    };
+  }
+
+  /** Scores every fitted item by its cosine to a vector from {@link embed}. */
+  similarToVector(vector: SparseRow, out: Float32Array): void {
+    for (let k = 0; k < vector.indices.length; k++) {
+      this.profile[vector.indices[k]!] = vector.values[k]!;
+      this.terms[k] = vector.indices[k]!;
+    }
+    this.scoreTerms(vector.indices.length, out);
+  }
+
+  /** Cosine of a shopper's profile and a vector from {@link embed}. */
+  affinity(user: UserInput, vector: SparseRow): number {
+    const n = this.buildProfile(user);
+    let sum = 0;
+    for (let k = 0; k < vector.indices.length; k++)
+      sum += this.profile[vector.indices[k]!]! * vector.values[k]!;
+    for (let j = 0; j < n; j++) this.profile[this.terms[j]!] = 0;
+    return sum;
+  }
+
+  /** Cosine of two items' TF-IDF vectors (a merge of two sorted sparse rows). */
+  similarity(a: number, b: number): number {
+    if (!(a >= 0 && a < this.items && b >= 0 && b < this.items)) return 0;
+    const v = this.vectors;
+    let p = v.indptr[a]!;
+    let q = v.indptr[b]!;
+    const pe = v.indptr[a + 1]!;
+    const qe = v.indptr[b + 1]!;
+    let sum = 0;
+    while (p < pe && q < qe) {
+      const tp = v.indices[p]!;
+      const tq = v.indices[q]!;
+      if (tp === tq) sum += v.values[p++]! * v.values[q++]!;
+      else if (tp < tq) p++;
+      else q++;
+    }
+    return sum;
   }
 
   /**

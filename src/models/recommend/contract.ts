@@ -73,6 +73,11 @@ export interface Fitted {
   score(user: UserInput, out: Float32Array): void;
   /** Scores every item by its similarity to `item` (itself included; callers skip it). */
   similarItems?(item: number, out: Float32Array): void;
+  /**
+   * The entry `b` of `similarItems(a)` (0 where that is -Infinity), without scoring the catalog:
+   * what explanations ("because you bought a") and diversification need for a few pairs.
+   */
+  similarity?(a: number, b: number): number;
   /** Predicted rating of a training user for an item (rating models). */
   predict?(user: number, item: number): number;
   toArtifact(): Artifact;

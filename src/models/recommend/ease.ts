@@ -111,6 +111,10 @@ class EaseModel implements Fitted {
     out.set(this.weights.subarray(item * this.items, (item + 1) * this.items));
   }
 
+  similarity(a: number, b: number): number {
+    return this.weights[a * this.items + b]!;
+  }
+
   toArtifact(): Artifact {
     return {
       name: this.name,

@@ -193,6 +193,10 @@ class HybridModel implements Fitted {
     if (fb) for (let i = 0; i < this.items; i++) if (this.cold[i]) out[i] = fb[i]!;
   }
 
+  similarity(a: number, b: number): number {
+    return this.components.find((m) => m.similarity)?.similarity?.(a, b) ?? 0;
+  }
+
   similarItems(item: number, out: Float32Array): void {
     const capable = this.components.find((m) => m.similarItems);
     if (!capable?.similarItems) {

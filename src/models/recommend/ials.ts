@@ -181,14 +181,26 @@ class IalsModel implements Fitted {
 
   similarItems(item: number, out: Float32Array): void {
     const f = this.params.factors;
+    const norms = this.itemNorms();
+    const v = this.itemFactors.subarray(item * f, item * f + f);
+    gemv(this.itemFactors, this.items, f, v, out);
+    for (let i = 0; i < this.items; i++) out[i] = out[i]! / (norms[i]! * norms[item]! || 1);
+  }
+
+  similarity(a: number, b: number): number {
+    const f = this.params.factors;
+    const norms = this.itemNorms();
+    return dot(this.itemFactors, a * f, this.itemFactors, b * f, f) / (norms[a]! * norms[b]! || 1);
+  }
+
+  private itemNorms(): Float32Array {
     if (!this.norms) {
+      const f = this.params.factors;
       this.norms = new Float32Array(this.items);
       for (let i = 0; i < this.items; i++)
         this.norms[i] = Math.sqrt(dot(this.itemFactors, i * f, this.itemFactors, i * f, f));
     }
-    const v = this.itemFactors.subarray(item * f, item * f + f);
-    gemv(this.itemFactors, this.items, f, v, out);
-    for (let i = 0; i < this.items; i++) out[i] = out[i]! / (this.norms[i]! * this.norms[item]! || 1);
+    return this.norms;
   }
 
   private userVector(user: number): Float32Array {

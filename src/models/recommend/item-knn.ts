@@ -212,6 +212,15 @@ class ItemKnnModel implements Fitted {
     }
   }
 
+  similarity(a: number, b: number): number {
+    for (let t = a * this.k; t < a * this.k + this.k; t++) {
+      const s = this.similarities[t]!;
+      if (s === Number.NEGATIVE_INFINITY) break;
+      if (this.neighbors[t] === b) return s;
+    }
+    return 0;
+  }
+
   similarItems(item: number, out: Float32Array): void {
     out.fill(Number.NEGATIVE_INFINITY);
     for (let t = item * this.k; t < item * this.k + this.k; t++) {

@@ -567,6 +567,10 @@ class ItemKnnBaselineModel extends KnnBaselineModel {
     if (!(item >= 0 && item < this.items)) throw new RangeError(`no item ${item} (catalog of ${this.items})`);
     out.set(this.sim.subarray(item * this.items, (item + 1) * this.items));
   }
+
+  similarity(a: number, b: number): number {
+    return this.sim[a * this.items + b]!;
+  }
 }
 
 /** Rebuilds a KNNBaseline model from its artifact. */

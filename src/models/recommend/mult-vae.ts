@@ -1,5 +1,5 @@
 import type { Csr } from '../../core/csr.js';
-import { axpy, type Gemm, gemmAcc, gemv } from '../../core/kernels.js';
+import { axpy, dot, type Gemm, gemmAcc, gemv } from '../../core/kernels.js';
 import { Rng } from '../../core/rng.js';
 import { wasmGemm } from '../../core/wasm-gemm.js';
 import {
@@ -604,6 +604,19 @@ class MultVaeModel implements Fitted {
    */
   similarItems(item: number, out: Float32Array): void {
     const { items: n, hidden: h } = this.shape;
+    const vecs = this.decoderVectors();
+    gemv(vecs, n, h, vecs.subarray(item * h, (item + 1) * h), out);
+  }
+
+  similarity(a: number, b: number): number {
+    const h = this.shape.hidden;
+    const vecs = this.decoderVectors();
+    return dot(vecs, a * h, vecs, b * h, h);
+  }
+
+  /** The decoder's item columns, L2-normalized, computed once. */
+  private decoderVectors(): Float32Array {
+    const { items: n, hidden: h } = this.shape;
     if (!this.itemVectors) {
       const vecs = new Float32Array(n * h);
       transposeInto(this.v.w4, h, n, vecs);
@@ -615,8 +628,7 @@ class MultVaeModel implements Fitted {
       }
       this.itemVectors = vecs;
     }
-    const vecs = this.itemVectors;
-    gemv(vecs, n, h, vecs.subarray(item * h, (item + 1) * h), out);
+    return this.itemVectors;
   }
 
   toArtifact(): Artifact {

@@ -157,6 +157,19 @@ export function checkRecommender(c: RecommenderCase): void {
       const near = similar(model, 1, 3);
       expect([...near.items].every((i) => i < 5 && i !== 1)).toBe(true);
     });
+
+    it('answers one pair as similarItems answers the whole row', async () => {
+      const model = await c.create().fit(data);
+      expect(model.similarity).toBeDefined();
+      const row = new Float32Array(model.items);
+      for (const a of [0, 1, 7]) {
+        model.similarItems!(a, row);
+        for (let b = 0; b < model.items; b++) {
+          const expected = row[b] === Number.NEGATIVE_INFINITY ? 0 : row[b]!;
+          expect(model.similarity!(a, b)).toBeCloseTo(expected, 5);
+        }
+      }
+    });
   }
 
   it('refuses a cancelled fit', async () => {

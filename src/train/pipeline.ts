@@ -1,0 +1,188 @@
+import type { Csr } from '../core/csr.js';
+import { readEventLog } from '../features/interactions.js';
+import type { Artifact } from '../models/recommend/contract.js';
+import { createRecommender } from '../models/recommend/registry.js';
+import type { Store } from '../store/store.js';
+import { readCatalog, toText } from './evaluation.js';
+import type { ModelVersions } from './model-versions.js';
+import { trainInWorker } from './train-job.js';
+import type { TrainingSettings } from './training-settings.js';
+
+/**
+ * The training pipeline behind `cartwise train` and the server's schedule: store -> events ->
+ * (in a worker thread) matrices, every configured model judged on a time holdout and then fitted
+ * on everything -> one versioned bundle on disk, made current atomically. This thread only reads
+ * the store and writes files, so a server keeps answering while a run goes on.
+ */
+
+/** One fitted model in a bundle. */
+export interface BundleModel {
+  id: string;
+  params: Record<string, unknown>;
+  file: string;
+  fitSeconds: number;
+  /** Holdout metrics (ndcg@10, recall@20, ...), null when the holdout was skipped or empty. */
+  holdout: Record<string, number> | null;
+}
+
+/** What a bundle holds and which model serves which surface. */
+export interface BundleManifest {
+  version: string;
+  createdAt: string;
+  /** The latest event the bundle learned from, ms. */
+  cutoff: number;
+  data: { users: number; items: number; interactions: number; events: number };
+  weights: Record<string, number>;
+  halfLifeDays: number | null;
+  /** Event names behind the bits of `tracked.bin`. */
+  track: string[];
+  holdout: { protocol: string; users: number } | null;
+  models: BundleModel[];
+  surfaces: { personalized: string; similar: string | null; content: string | null };
+}
+
+/** Progress of a training run: a message and, when known, the share done. */
+export type TrainingProgress = (message: string, fraction?: number) => void;
+
+const NON_PERSONAL = new Set(['popularity', 'trending', 'latest']);
+
+/** The models "auto" fits: cheap ones always; EASE only where its dense items² matrix is affordable. */
+export function autoModels(
+  items: number,
+  interactions: number,
+): { id: string; params: Record<string, unknown> }[] {
+  const ids = ['popularity', 'trending', 'latest', 'itemknn', 'content'];
+  if (interactions >= 1000) ids.push('ials');
+  if (items <= 5000) ids.push('ease');
+  return ids.map((id) => ({ id, params: {} }));
+}
+
+/** Runs the pipeline once and returns the manifest of the version it made current. */
+export async function trainBundle(
+  store: Store,
+  versions: ModelVersions,
+  settings: TrainingSettings,
+  options: { onProgress?: TrainingProgress; signal?: AbortSignal; clock?: () => number } = {},
+): Promise<BundleManifest> {
+  const say = options.onProgress ?? (() => {});
+  const now = (options.clock ?? Date.now)();
+  say('reading the catalog');
+  const catalog = await readCatalog(store);
+  say('reading events');
+  const track = [...new Set([...Object.keys(settings.weights), 'Order Completed', 'Product Removed'])].slice(
+    0,
+    24,
+  );
+  const { users, items, log, read, latest, flags } = await readEventLog(
+    store.scanInteractions({ includeAnonymous: settings.includeAnonymous }),
+    { weights: settings.weights, catalog: catalog.map((c) => c.id), track },
+  );
+  if (log.length === 0 && catalog.length === 0)
+    throw new Error('nothing to train on: the store has no product events and no catalog items');
+  const byId = new Map(catalog.map((c) => [c.id, c]));
+  let interactionCount = 0;
+  for (let k = 0; k < log.length; k++) if (log.weight[k]! > 0) interactionCount++;
+  const chosen = settings.models === 'auto' ? autoModels(items.size, interactionCount) : settings.models;
+  // The run's seed reaches every model that draws random numbers, unless its params name one.
+  const models = chosen.map(({ id, params }) =>
+    'seed' in createRecommender(id).params && !('seed' in params)
+      ? { id, params: { ...params, seed: settings.seed } }
+      : { id, params },
+  );
+  for (const surface of ['personalized', 'similar'] as const) {
+    const id = settings[surface];
+    if (id !== 'auto' && !models.some((m) => m.id === id))
+      throw new Error(`training.${surface}: "${id}" is not among the fitted models`);
+  }
+  const output = await trainInWorker(
+    {
+      log,
+      flags,
+      items: items.list().map((id) => toText(byId.get(id))),
+      models,
+      halfLife: settings.halfLifeDays ? settings.halfLifeDays * 86_400_000 : null,
+      holdoutFraction: settings.holdout?.fraction ?? null,
+      ks: [10, 20],
+      threads: settings.threads,
+    },
+    { signal: options.signal, onProgress: say },
+  );
+
+  const artifacts: Record<string, Artifact> = {};
+  const fitted: BundleModel[] = output.models.map((m) => {
+    const file = `${m.id}.bin`;
+    artifacts[file] = m.artifact;
+    return {
+      id: m.id,
+      params: { ...m.artifact.params },
+      file,
+      fitSeconds: m.fitSeconds,
+      holdout: m.evaluation
+        ? Object.fromEntries(Object.entries(m.evaluation.metrics).map(([k, v]) => [k, v.mean]))
+        : null,
+    };
+  });
+  const version = versionName(now, versions.list());
+  const manifest: BundleManifest = {
+    version,
+    createdAt: new Date(now).toISOString(),
+    cutoff: latest,
+    data: {
+      users: users.size,
+      items: items.size,
+      interactions: output.interactions.indices.length,
+      events: read,
+    },
+    weights: { ...settings.weights },
+    halfLifeDays: settings.halfLifeDays,
+    track,
+    holdout: output.holdout,
+    models: fitted,
+    surfaces: chooseSurfaces(fitted, settings),
+  };
+  say(`writing version ${version}`, 1);
+  versions.publish(version, {
+    manifest,
+    artifacts: {
+      ...artifacts,
+      'interactions.bin': csrArtifact('interactions', output.interactions),
+      'tracked.bin': csrArtifact('tracked', output.tracked),
+    },
+    json: { 'users.json': users.list(), 'items.json': items.list() },
+  });
+  versions.prune(settings.keepVersions);
+  return manifest;
+}
+
+/** Which fitted model serves which surface: configured, or the best on the holdout. */
+function chooseSurfaces(models: BundleModel[], settings: TrainingSettings): BundleManifest['surfaces'] {
+  const has = (id: string) => models.some((m) => m.id === id);
+  let personalized: string;
+  if (settings.personalized !== 'auto') personalized = settings.personalized;
+  else {
+    const score = (m: BundleModel) => m.holdout?.['ndcg@10'] ?? -1;
+    const best = models.filter((m) => !NON_PERSONAL.has(m.id)).sort((a, b) => score(b) - score(a))[0];
+    personalized = best?.id ?? (has('popularity') ? 'popularity' : models[0]!.id);
+  }
+  let similar: string | null;
+  if (settings.similar !== 'auto') similar = settings.similar;
+  else similar = ['itemknn', 'ials', 'ease', 'bpr'].find(has) ?? null;
+  return { personalized, similar, content: has('content') ? 'content' : null };
+}
+
+function csrArtifact(name: string, m: Csr): Artifact {
+  return {
+    name,
+    params: {},
+    meta: { rows: m.rows, cols: m.cols },
+    arrays: { indptr: m.indptr, indices: m.indices, values: m.values },
+  };
+}
+
+/** `v20261122-173000`, with a suffix when that second is taken. */
+function versionName(now: number, taken: readonly string[]): string {
+  const base = `v${new Date(now).toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}`;
+  let name = base;
+  for (let n = 2; taken.includes(name); n++) name = `${base}-${n}`;
+  return name;
+}

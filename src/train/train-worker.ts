@@ -1,0 +1,88 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { csrFromCoo } from '../core/csr.js';
+import { aggregate } from '../core/event-log.js';
+import { evaluate } from '../eval/evaluate.js';
+import { temporal } from '../eval/protocols.js';
+import type { TrainingData } from '../models/recommend/contract.js';
+import { createRecommender } from '../models/recommend/registry.js';
+import type { TrainedModel, TrainJob, TrainOutput } from './train-job.js';
+import { WorkerPool } from './worker-pool.js';
+
+/**
+ * A training run's thread (see trainInWorker): everything CPU-heavy of a run happens here, so the
+ * thread that owns the store and answers requests never waits on it.
+ */
+const { job, cancel } = workerData as { job: TrainJob; cancel: SharedArrayBuffer };
+const flag = new Int32Array(cancel);
+const signal = {
+  get aborted() {
+    return Atomics.load(flag, 0) === 1;
+  },
+  reason: new Error('training cancelled'),
+} as AbortSignal;
+const say = (message: string, fraction: number) =>
+  parentPort!.postMessage({ type: 'progress', message, fraction });
+
+const pool = job.threads > 1 ? WorkerPool.create(job.threads) : undefined;
+try {
+  const { log } = job;
+  const latest = log.length > 0 ? log.time[log.length - 1]! : 0;
+  const full = aggregate(log, { halfLife: job.halfLife, now: latest });
+  const data: TrainingData = {
+    interactions: full.matrix,
+    lastSeen: full.lastSeen,
+    items: job.items,
+    now: latest,
+  };
+  const f = job.flags;
+  const tracked = csrFromCoo(log.users, log.items, f.user, f.item, f.weight, 'or');
+  const split = job.holdoutFraction
+    ? temporal(log, { testFraction: job.holdoutFraction }, { items: job.items })
+    : null;
+  const holdout = split && split.cases.length > 0 ? split : null;
+  const models: TrainedModel[] = [];
+  for (const [m, { id, params }] of job.models.entries()) {
+    const share = (x: number) => (m + x) / job.models.length;
+    let evaluation = null;
+    if (holdout) {
+      say(`${id}: judging on the holdout`, share(0));
+      [evaluation] = await evaluate(holdout, [createRecommender(id, params)], {
+        ks: job.ks,
+        parallel: pool,
+        signal,
+      });
+    }
+    say(`${id}: fitting`, share(0.5));
+    const started = performance.now();
+    const model = await createRecommender(id, params).fit(data, {
+      signal,
+      parallel: pool,
+      onProgress: (p) => say(`${id}: ${p.message}`, share(0.5 + p.fraction / 2)),
+    });
+    models.push({
+      id,
+      artifact: model.toArtifact(),
+      fitSeconds: (performance.now() - started) / 1000,
+      evaluation: evaluation ?? null,
+    });
+  }
+  const output: TrainOutput = {
+    models,
+    interactions: full.matrix,
+    tracked,
+    holdout: holdout ? { protocol: holdout.protocol, users: holdout.cases.length } : null,
+  };
+  // Hand the arrays over instead of copying them (shared memory cannot be, and need not be).
+  const buffers = new Set<ArrayBuffer>();
+  for (const a of [output.interactions, output.tracked])
+    for (const x of [a.indptr, a.indices, a.values])
+      if (x.buffer instanceof ArrayBuffer) buffers.add(x.buffer);
+  for (const m of models)
+    for (const x of Object.values(m.artifact.arrays))
+      if (x.buffer instanceof ArrayBuffer) buffers.add(x.buffer);
+  parentPort!.postMessage({ type: 'done', output }, [...buffers]);
+} catch (error) {
+  parentPort!.postMessage({ type: 'error', message: error instanceof Error ? error.message : String(error) });
+} finally {
+  await pool?.close();
+}
