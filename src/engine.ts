@@ -23,6 +23,7 @@ import { TrainingSettings } from './train/training-settings.js';
 
 export type { ListQuery, RecommendationList } from './decide/recommendations.js';
 export { ServingError } from './decide/recommendations.js';
+export { MerchandisingRules } from './decide/serving-settings.js';
 export { StoreLockedError } from './store/store.js';
 
 /** The settings file: how training and serving behave. */
@@ -128,6 +129,10 @@ export class Engine {
   private training: Promise<BundleManifest> | null = null;
   private schedule: NodeJS.Timeout | null = null;
   private trainingAbort: AbortController | null = null;
+  private trainingNote: { lastError: string | null; progress: string | null } = {
+    lastError: null,
+    progress: null,
+  };
   readonly versions: ModelVersions;
 
   private constructor(
@@ -272,7 +277,10 @@ export class Engine {
     const catalog = await CatalogView.load(this.store);
     const activity = new ShopperActivity();
     for (const link of await this.store.identityLinks()) activity.link(link.kind, link.id, link.userId);
-    const now = this.clock();
+    // Trending counts the window before the latest event (a store whose events stopped, e.g. an
+    // imported history, still has a trending list).
+    const last = (await this.store.stats()).lastEvent;
+    const now = Math.min(this.clock(), last ?? this.clock());
     const trending = new LiveTrending(
       s.trending.halfLifeHours * 3_600_000,
       this.settings.training.weights,
@@ -319,8 +327,13 @@ export class Engine {
     this.trainingAbort = new AbortController();
     const stop = this.trainingAbort.signal;
     signal?.addEventListener('abort', () => this.trainingAbort?.abort(), { once: true });
+    this.trainingNote = { lastError: null, progress: 'starting' };
     this.training = trainBundle(this.store, this.versions, this.settings.training, {
-      onProgress,
+      onProgress: (message, fraction) => {
+        this.trainingNote.progress =
+          fraction === undefined ? message : `${message} (${Math.round(fraction * 100)}%)`;
+        onProgress?.(message, fraction);
+      },
       signal: stop,
       clock: this.clock,
     })
@@ -331,13 +344,20 @@ export class Engine {
       })
       .catch((error: unknown) => {
         this.trainings.inc({ outcome: 'failed' });
+        this.trainingNote.lastError = error instanceof Error ? error.message : String(error);
         throw error;
       })
       .finally(() => {
         this.training = null;
         this.trainingAbort = null;
+        this.trainingNote.progress = null;
       });
     return this.training;
+  }
+
+  /** Whether a training run is going on, how far it is, and why the last one failed (if it did). */
+  trainingStatus(): { running: boolean; lastError: string | null; progress: string | null } {
+    return { running: this.training !== null, ...this.trainingNote };
   }
 
   /** The manifest of the version being served (or current on disk), null before any training. */
@@ -368,6 +388,50 @@ export class Engine {
     const list = (await this.servingReady()).trendingList(query);
     this.recordImpression(list, query.userId);
     return list;
+  }
+
+  /** Items often bought with an item (association rules), topped up with similar items; records the impression. */
+  async boughtTogether(itemId: string, query: ListQuery & { userId?: string }): Promise<RecommendationList> {
+    const list = (await this.servingReady()).boughtTogether(itemId, query);
+    this.recordImpression(list, query.userId);
+    return list;
+  }
+
+  /** Add-ons for a basket of item ids; records the impression. */
+  async completeBasket(
+    itemIds: readonly string[],
+    query: ListQuery & { userId?: string },
+  ): Promise<RecommendationList> {
+    const list = (await this.servingReady()).completeBasket(itemIds, query);
+    this.recordImpression(list, query.userId);
+    return list;
+  }
+
+  /**
+   * Next items for a browsing session: the item ids given, or else what the shopper (`userId`, or
+   * `anon:<anonymousId>`) viewed most recently. Records the impression.
+   */
+  async sessionRecommendations(
+    itemIds: readonly string[],
+    query: ListQuery & { userId?: string },
+  ): Promise<RecommendationList> {
+    const list = (await this.servingReady()).forSession(itemIds, { ...query, shopper: query.userId });
+    this.recordImpression(list, query.userId);
+    return list;
+  }
+
+  /** Impressions, click-through, conversion and attributed revenue per strategy and model version. */
+  async recommendationStats(query: { from?: number; to?: number; strategy?: string }) {
+    const rows = await this.store.recommendationStats({
+      ...query,
+      attributionMs: this.settings.serving.attributionHours * 3_600_000,
+    });
+    return rows.map((r) => ({
+      ...r,
+      clickThroughRate: r.impressions > 0 ? r.clicked / r.impressions : 0,
+      conversionRate: r.impressions > 0 ? r.converted / r.impressions : 0,
+      revenuePerImpression: r.impressions > 0 ? r.revenue / r.impressions : 0,
+    }));
   }
 
   /** The merchandising rules in force. */

@@ -32,7 +32,7 @@ export function twoTasteStore(): { events: StoredEvent[]; items: Item[] } {
   for (let round = 0; round < 4; round++)
     for (let u = 0; u < 60; u++) {
       const prefix = u % 2 === 0 ? 'k' : 'g';
-      // Each shopper touches a rotating window of their side's items: views, then an order.
+      // Each shopper views two of their side's items, three apart, and every other round buys both.
       const a = `${prefix}${(u + round) % 10}`;
       const b = `${prefix}${(u + round + 3) % 10}`;
       events.push(event({ event: 'Product Viewed', userId: `u${u}`, properties: { product_id: a } }, at++));
@@ -45,7 +45,10 @@ export function twoTasteStore(): { events: StoredEvent[]; items: Item[] } {
               userId: `u${u}`,
               properties: {
                 order_id: `o${u}-${round}`,
-                products: [{ product_id: a, price: 10, quantity: 1 }],
+                products: [
+                  { product_id: a, price: 10, quantity: 1 },
+                  { product_id: b, price: 12, quantity: 1 },
+                ],
               },
             },
             at++,

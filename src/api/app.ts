@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { type Context, Hono } from 'hono';
 import { LATENCY_BUCKETS } from '../core/metrics.js';
-import { type Engine, InvalidInput } from '../engine.js';
+import { type Engine, InvalidInput, ServingError } from '../engine.js';
 import { type Access, authorize } from './auth.js';
 import { type BodySource, readJson } from './body.js';
 import { renderDocs } from './docs-page.js';
@@ -23,7 +23,7 @@ export interface AppOptions {
 const SINGLE_LIMIT = 64 * 1024;
 const CORS_HEADERS = {
   'access-control-allow-origin': '*',
-  'access-control-allow-methods': 'POST, OPTIONS',
+  'access-control-allow-methods': 'GET, POST, OPTIONS',
   'access-control-allow-headers': 'Authorization, Content-Type, Content-Encoding',
   'access-control-max-age': '86400',
 };
@@ -113,6 +113,12 @@ export function createApp(engine: Engine, options: AppOptions): Hono {
     let error: ApiError;
     if (err instanceof ApiError) error = err;
     else if (err instanceof InvalidInput) error = new ApiError('invalid_request', err.message, err.details);
+    else if (err instanceof ServingError)
+      error = new ApiError(
+        err.status === 404 ? 'not_found' : 'invalid_request',
+        err.message,
+        err.field ?? null,
+      );
     else {
       console.error(`cartwise: ${c.req.method} ${c.req.path} failed:`, err);
       error = new ApiError(

@@ -27,6 +27,7 @@ import {
   ProfileOut,
   StatsOut,
 } from './schemas.js';
+import { SERVING_ROUTES } from './serving-routes.js';
 
 /** What a handler gets: the engine and the parsed request. */
 export interface RouteContext {
@@ -334,6 +335,7 @@ export const ROUTES: Route[] = [
       return { ...s, firstEvent: iso(s.firstEvent), lastEvent: iso(s.lastEvent) };
     },
   },
+  ...SERVING_ROUTES,
 ];
 
 /** Page cursors are opaque to clients (base64url of the last id). */

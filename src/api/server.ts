@@ -20,6 +20,8 @@ export async function startServer(
   engine: Engine,
   options: Omit<AppOptions, 'draining'> & { host: string; port: number },
 ): Promise<RunningServer> {
+  // Catalog, model version, recent activity and trending into memory before the first request.
+  await engine.startServing();
   let draining = false;
   let inFlight = 0;
   let idle: (() => void) | null = null;

@@ -3,6 +3,9 @@ import { IdIndex } from '../core/ids.js';
 import { ContentModel } from '../models/recommend/content.js';
 import type { Artifact, Fitted } from '../models/recommend/contract.js';
 import { loadRecommender } from '../models/recommend/registry.js';
+import { type BasketRules, loadBasketRules } from '../models/rules/association-rules.js';
+import type { FittedSession } from '../models/session/contract.js';
+import { loadSessionModel } from '../models/session/registry.js';
 import type { ModelVersions } from '../train/model-versions.js';
 import type { BundleManifest } from '../train/pipeline.js';
 
@@ -23,6 +26,10 @@ export class ModelBundle {
     /** users x items bit flags: bit b set when the pair had event `manifest.track[b]`. */
     readonly tracked: Csr,
     private readonly models: ReadonlyMap<string, Fitted>,
+    /** Association rules over bundle item indices (null: not mined). */
+    readonly rules: BasketRules | null,
+    /** The session model, over its own item index (null: none). */
+    readonly session: { model: FittedSession; items: IdIndex } | null,
   ) {}
 
   /** Loads a version from disk (every model of its manifest). */
@@ -38,6 +45,13 @@ export class ModelBundle {
       csrOf(versions.readArtifact(version, 'interactions.bin')),
       csrOf(versions.readArtifact(version, 'tracked.bin')),
       models,
+      manifest.rules ? loadBasketRules(versions.readArtifact(version, 'rules.bin')) : null,
+      manifest.session
+        ? {
+            model: loadSessionModel(versions.readArtifact(version, 'session.bin')),
+            items: IdIndex.from(versions.readJson<string[]>(version, 'session-items.json')),
+          }
+        : null,
     );
   }
 

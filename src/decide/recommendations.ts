@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { SparseRow } from '../core/csr.js';
 import { topK } from '../core/topk.js';
 import type { Fitted, UserInput } from '../models/recommend/contract.js';
+import type { Suggestions } from '../models/rules/association-rules.js';
 import type { Item, StoredEvent } from '../store/records.js';
 import { type CatalogView, type ItemFilter, inCategory, passes } from './catalog-view.js';
 import type { LiveTrending } from './live-trending.js';
@@ -190,9 +191,9 @@ export class RecommendationService {
   ): RecommendationList {
     const strategy = this.strategy(q.strategy);
     const b = this.bundle;
+    this.known(itemId);
     const record = this.catalog.get(itemId);
     const index = b?.items.get(itemId);
-    if (!record && index === undefined) throw new ServingError(`item "${itemId}" is unknown`, 404);
     const exclude = new Set([itemId, ...(q.exclude ?? [])]);
     const pool: Candidate[] = [];
     const inPool = new Set<string>();
@@ -286,7 +287,138 @@ export class RecommendationService {
     return this.list('latest', strategy.name, 'latest', items);
   }
 
+  /** Items often bought with `itemId` (association rules from orders), topped up with similar items. */
+  boughtTogether(itemId: string, q: ListQuery): RecommendationList {
+    this.known(itemId);
+    const b = this.bundle;
+    const index = b?.items.get(itemId);
+    const suggest = (k: number, skip: (i: number) => boolean) =>
+      b?.rules && index !== undefined ? b.rules.boughtTogether(index, k, skip) : null;
+    return this.fromRules('bought-together', [itemId], q, suggest);
+  }
+
+  /** Add-ons for a basket: rules whose antecedent the basket holds, topped up with items like its last one. */
+  completeBasket(itemIds: readonly string[], q: ListQuery): RecommendationList {
+    const b = this.bundle;
+    const indices = itemIds.map((id) => b?.items.get(id)).filter((i): i is number => i !== undefined);
+    const suggest = (k: number, skip: (i: number) => boolean) =>
+      b?.rules ? b.rules.complete(indices, k, skip) : null;
+    return this.fromRules('basket', itemIds, q, suggest);
+  }
+
+  /**
+   * Next items for a browsing session: the ids it viewed in order, or (when none are given) what
+   * the shopper `shopperKey` viewed most recently, as stored. Topped up with items like the last
+   * one viewed, then trending.
+   */
+  forSession(itemIds: readonly string[], q: ListQuery & { shopper?: string }): RecommendationList {
+    const strategy = this.strategy(q.strategy);
+    const b = this.bundle;
+    let viewed = [...itemIds];
+    if (viewed.length === 0 && q.shopper !== undefined) {
+      const key = q.shopper.startsWith('anon:')
+        ? this.activity.shopper(null, q.shopper.slice(5))
+        : this.activity.shopper(q.shopper, null);
+      if (key)
+        viewed = this.activity
+          .recent(key)
+          .map((t) => t.item)
+          .slice(-20);
+    }
+    const exclude = new Set([...viewed, ...(q.exclude ?? [])]);
+    const pool: Candidate[] = [];
+    const reasons = new Map<string, string>();
+    const want = q.k * 3 + strategy.rules.pin.length;
+    const ok = (id: string, r: Item | undefined) =>
+      !reasons.has(id) && !exclude.has(id) && this.showable(r, q, strategy.rules);
+    const last = viewed.at(-1);
+    const lastName = last === undefined ? '' : title(last, this.catalog.get(last));
+    const session = b?.session;
+    if (session && viewed.length > 0) {
+      const indices = viewed.map((id) => session.items.get(id)).filter((i): i is number => i !== undefined);
+      const ranked = session.model.recommend(
+        indices,
+        want,
+        (i) => !ok(session.items.id(i), this.catalog.get(session.items.id(i))),
+      );
+      for (let r = 0; r < ranked.items.length; r++) {
+        const id = session.items.id(ranked.items[r]!);
+        reasons.set(id, `viewed next by shoppers who viewed ${lastName}`);
+        pool.push({
+          itemId: id,
+          score: ranked.scores[r]!,
+          source: session.model.name,
+          record: this.catalog.get(id),
+        });
+      }
+    }
+    if (pool.length < q.k && last !== undefined && this.catalog.get(last) !== undefined)
+      this.topUp(pool, reasons, this.similarTo(last, { ...q, exclude: [...exclude, ...reasons.keys()] }));
+    if (pool.length < q.k)
+      this.topUp(pool, reasons, this.trendingList({ ...q, exclude: [...exclude, ...reasons.keys()] }));
+    const items = merchandise(pool, q.k, strategy.rules, [], this.similarityOf()).map((c) => ({
+      ...strip(c),
+      reason: reasons.get(c.itemId)!,
+    }));
+    return this.list('session', strategy.name, session?.model.name ?? 'similar', items);
+  }
+
   // --- internals ---
+
+  /** Throws 404 for an item neither the catalog nor the served version knows. */
+  private known(itemId: string): void {
+    if (!this.catalog.get(itemId) && this.bundle?.items.get(itemId) === undefined)
+      throw new ServingError(`item "${itemId}" is unknown`, 404);
+  }
+
+  /** A rules list (bought together, basket add-ons) explained by each rule's antecedent, topped up with similar items. */
+  private fromRules(
+    surface: 'bought-together' | 'basket',
+    anchors: readonly string[],
+    q: ListQuery,
+    suggest: (k: number, skip: (i: number) => boolean) => Suggestions | null,
+  ): RecommendationList {
+    const strategy = this.strategy(q.strategy);
+    const b = this.bundle;
+    const exclude = new Set([...anchors, ...(q.exclude ?? [])]);
+    const pool: Candidate[] = [];
+    const reasons = new Map<string, string>();
+    const want = q.k * 3 + strategy.rules.pin.length;
+    const ok = (id: string, r: Item | undefined) =>
+      !reasons.has(id) && !exclude.has(id) && this.showable(r, q, strategy.rules);
+    const found = b ? suggest(want, (i) => !ok(b.items.id(i), this.records[i])) : null;
+    for (let r = 0; found && r < found.items.length; r++) {
+      const i = found.items[r]!;
+      const id = b!.items.id(i);
+      const lhs = b!.rules!.rule(found.rules[r]!).lhs.map((x) => title(b!.items.id(x), this.records[x]));
+      reasons.set(id, lhs.length > 0 ? `often bought with ${lhs.join(' and ')}` : 'often in baskets');
+      pool.push({ itemId: id, score: found.scores[r]!, source: 'rules', record: this.records[i] });
+    }
+    const last = anchors.findLast(
+      (id) => this.catalog.get(id) !== undefined || b?.items.get(id) !== undefined,
+    );
+    if (pool.length < q.k && last !== undefined)
+      this.topUp(pool, reasons, this.similarTo(last, { ...q, exclude: [...exclude, ...reasons.keys()] }));
+    const items = merchandise(pool, q.k, strategy.rules, [], this.similarityOf()).map((c) => ({
+      ...strip(c),
+      reason: reasons.get(c.itemId)!,
+    }));
+    return this.list(surface, strategy.name, 'rules', items);
+  }
+
+  /** Appends another list's items (not yet in the pool) with their sources and reasons. */
+  private topUp(pool: Candidate[], reasons: Map<string, string>, other: RecommendationList): void {
+    for (const item of other.items) {
+      if (reasons.has(item.itemId)) continue;
+      reasons.set(item.itemId, item.reason);
+      pool.push({
+        itemId: item.itemId,
+        score: 0,
+        source: item.source,
+        record: this.catalog.get(item.itemId),
+      });
+    }
+  }
 
   private strategy(name: string | undefined): {
     name: string;

@@ -37,7 +37,7 @@ export interface IndexedLog {
  * Reads interaction batches (oldest first) into an event log. Events that carry neither weight nor
  * a rating are left out. Items of `catalog` get indices first, interacted or not. With `track`
  * (at most 24 event names), `flags` lists every (user, item) event among them, its `weight`
- * holding bit b for `track[b]`, whatever its interest weight (serving excludes from these, e.g.
+ * holding bit b for `track[b]` and `time` its time, whatever its interest weight (serving excludes from these, e.g.
  * items already bought); `csrFromCoo(..., 'or')` folds them into one cell per pair.
  */
 export async function readEventLog(
@@ -59,7 +59,8 @@ export async function readEventLog(
       read++;
       if (b.timestamp[i]! > latest) latest = b.timestamp[i]!;
       const bit = bits.get(b.event[i]!);
-      if (bit !== undefined) flags.push(users.add(b.user[i]!), items.add(b.item[i]!), bit, 0, 0);
+      if (bit !== undefined)
+        flags.push(users.add(b.user[i]!), items.add(b.item[i]!), bit, b.timestamp[i]!, 0);
       const w = weights[b.event[i]!] ?? 0;
       const rating = b.rating[i]!;
       if (w === 0 && Number.isNaN(rating)) continue;

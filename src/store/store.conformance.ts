@@ -200,6 +200,91 @@ export function checkStore(factory: StoreFactory): void {
     await store.close();
   });
 
+  it('attributes clicks and order lines to the impressions that showed them', async () => {
+    const store = await factory.fresh();
+    const shown = (id: string, user: string, strategy: string, model: string, items: string[]) =>
+      event({
+        event: 'Recommendation Shown',
+        userId: user,
+        messageId: id,
+        properties: { recommendation_id: id, strategy, model, version: 'v1', item_ids: items },
+      });
+    const order = (id: string, user: string, at: number, lines: [string, number, number][], rid?: string) =>
+      event(
+        {
+          event: 'Order Completed',
+          userId: user,
+          messageId: id,
+          properties: {
+            order_id: id,
+            ...(rid ? { recommendation_id: rid } : {}),
+            products: lines.map(([product_id, price, quantity]) => ({ product_id, price, quantity })),
+          },
+        },
+        at,
+      );
+    await store.appendEvents([
+      shown('r1', 'u1', 'A', 'ease', ['a', 'b']),
+      shown('r2', 'u2', 'B', 'popularity', ['c']),
+      shown('r3', 'u3', 'A', 'ease', ['a']),
+      // Named click, unnamed view within the window, a view of an item not shown.
+      event(
+        { event: 'Product Clicked', userId: 'u1', properties: { product_id: 'b', recommendation_id: 'r1' } },
+        5,
+      ),
+      event({ event: 'Product Viewed', userId: 'u2', properties: { product_id: 'c' } }, 10),
+      event({ event: 'Product Viewed', userId: 'u3', properties: { product_id: 'z' } }, 10),
+      // u1 buys a shown item within the window (and one not shown); u2 buys after the window;
+      // u3's order names its impression after the window; u4 never saw a list.
+      order('o1', 'u1', 30, [
+        ['a', 10, 2],
+        ['x', 5, 1],
+      ]),
+      order('o2', 'u2', 60 * 25, [['c', 9, 1]]),
+      order('o3', 'u3', 60 * 48, [['a', 7, 1]], 'r3'),
+      order('o4', 'u4', 30, [['a', 10, 1]]),
+    ]);
+    const day = 86_400_000;
+    expect(await store.recommendationStats({ attributionMs: day })).toEqual([
+      {
+        strategy: 'A',
+        model: 'ease',
+        version: 'v1',
+        impressions: 2,
+        clicked: 1,
+        converted: 2,
+        orders: 2,
+        revenue: 27,
+      },
+      {
+        strategy: 'B',
+        model: 'popularity',
+        version: 'v1',
+        impressions: 1,
+        clicked: 1,
+        converted: 0,
+        orders: 0,
+        revenue: 0,
+      },
+    ]);
+    // A wider window reaches u2's late order.
+    const wide = await store.recommendationStats({ attributionMs: 2 * day, strategy: 'B' });
+    expect(wide).toEqual([
+      {
+        strategy: 'B',
+        model: 'popularity',
+        version: 'v1',
+        impressions: 1,
+        clicked: 1,
+        converted: 1,
+        orders: 1,
+        revenue: 9,
+      },
+    ]);
+    expect(await store.recommendationStats({ attributionMs: day, from: Date.UTC(2030, 0, 1) })).toEqual([]);
+    await store.close();
+  });
+
   it('keeps a long scan whole while other reads and writes run, and frees it when the caller stops early', async () => {
     const store = await factory.fresh();
     const many = Array.from({ length: 5000 }, (_, i) =>

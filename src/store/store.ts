@@ -42,6 +42,12 @@ export interface Store {
    */
   identityLinks(): Promise<{ kind: 'anonymous' | 'user'; id: string; userId: string }[]>;
 
+  /**
+   * Impressions (`Recommendation Shown` events) and what they led to, per strategy, model and
+   * version: see {@link RecommendationStatsRow}.
+   */
+  recommendationStats(query: RecommendationStatsQuery): Promise<RecommendationStatsRow[]>;
+
   /** Counts for `cartwise stats` and `/healthz`. */
   stats(): Promise<StoreStats>;
   /** Flushes pending writes and releases the database. */
@@ -126,6 +132,36 @@ export interface StoreStats {
   items: number;
   firstEvent: number | null;
   lastEvent: number | null;
+}
+
+/** Which impressions {@link Store.recommendationStats} counts, and how long after one a click or order is its. */
+export interface RecommendationStatsQuery {
+  /** Impressions shown at or after this time (ms), and before `to`. */
+  from?: number;
+  to?: number;
+  strategy?: string;
+  /** A click or order line within this many ms after an impression showing its item is attributed to it. */
+  attributionMs: number;
+}
+
+/**
+ * What one strategy, model and version's lists led to. A click (`Product Clicked`, or a
+ * `Product Viewed` / `Product Added` of a shown item) and an order line belong to the impression
+ * named by its `properties.recommendation_id` when that impression showed the item; otherwise to
+ * the same shopper's latest impression that showed the item within the window (last touch), so
+ * no line counts twice.
+ */
+export interface RecommendationStatsRow {
+  strategy: string;
+  model: string;
+  version: string | null;
+  impressions: number;
+  /** Impressions with at least one attributed click, and with at least one attributed order line. */
+  clicked: number;
+  converted: number;
+  /** Distinct orders with an attributed line, and the attributed lines' price x quantity. */
+  orders: number;
+  revenue: number;
 }
 
 /** Raised when the database is held by another process (e.g. the running server) or already open here. */

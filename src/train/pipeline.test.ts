@@ -57,7 +57,16 @@ describe('trainBundle', () => {
     // Orders are tracked so serving can leave out what a shopper already bought.
     const tracked = versions.readArtifact(manifest.version, 'tracked.bin');
     const bit = 1 << manifest.track.indexOf('Order Completed');
-    expect(Array.from(tracked.arrays.values!).filter((v) => (v & bit) !== 0).length).toBe(120);
+    const bought = new Set(
+      twoTasteStore()
+        .events.filter((e) => e.event === 'Order Completed')
+        .flatMap((e) => e.products!.map((p) => `${e.userId}/${p.productId}`)),
+    );
+    expect(Array.from(tracked.arrays.values!).filter((v) => (v & bit) !== 0).length).toBe(bought.size);
+    // Rules come from the orders, the session model from the views.
+    expect(manifest.rules?.orders).toBe(120);
+    expect(manifest.rules?.rules).toBeGreaterThan(0);
+    expect(manifest.session).toMatchObject({ model: 'vsknn' });
 
     // The same seed gives the same model, byte for byte.
     const again = await trainBundle(store, versions, settings(), {

@@ -1,5 +1,6 @@
 import type { Csr } from '../core/csr.js';
 import { readEventLog } from '../features/interactions.js';
+import { buildSessions } from '../features/sessions.js';
 import type { Artifact } from '../models/recommend/contract.js';
 import { createRecommender } from '../models/recommend/registry.js';
 import type { Store } from '../store/store.js';
@@ -39,6 +40,10 @@ export interface BundleManifest {
   holdout: { protocol: string; users: number } | null;
   models: BundleModel[];
   surfaces: { personalized: string; similar: string | null; content: string | null };
+  /** Association rules mined from this many orders (null: not mined). */
+  rules: { orders: number; rules: number } | null;
+  /** The session model and the sessions it indexed (null: none). */
+  session: { model: string; sessions: number } | null;
 }
 
 /** Progress of a training run: a message and, when known, the share done. */
@@ -94,6 +99,11 @@ export async function trainBundle(
     if (id !== 'auto' && !models.some((m) => m.id === id))
       throw new Error(`training.${surface}: "${id}" is not among the fitted models`);
   }
+  const sessions = settings.session
+    ? await buildSessions(store.scanInteractions({ includeAnonymous: true }), {
+        gapMinutes: settings.session.gapMinutes,
+      })
+    : null;
   const output = await trainInWorker(
     {
       log,
@@ -104,6 +114,11 @@ export async function trainBundle(
       holdoutFraction: settings.holdout?.fraction ?? null,
       ks: [10, 20],
       threads: settings.threads,
+      rules: settings.rules ? { ...settings.rules, orderBit: 1 << track.indexOf('Order Completed') } : null,
+      sessions:
+        sessions && settings.session
+          ? { log: sessions.sessions, model: settings.session.model, params: settings.session.params }
+          : null,
     },
     { signal: options.signal, onProgress: say },
   );
@@ -139,6 +154,11 @@ export async function trainBundle(
     holdout: output.holdout,
     models: fitted,
     surfaces: chooseSurfaces(fitted, settings),
+    rules: output.rules ? { orders: output.rules.orders, rules: output.rules.rules } : null,
+    session:
+      output.session && settings.session
+        ? { model: settings.session.model, sessions: output.session.sessions }
+        : null,
   };
   say(`writing version ${version}`, 1);
   versions.publish(version, {
@@ -147,8 +167,14 @@ export async function trainBundle(
       ...artifacts,
       'interactions.bin': csrArtifact('interactions', output.interactions),
       'tracked.bin': csrArtifact('tracked', output.tracked),
+      ...(output.rules ? { 'rules.bin': output.rules.artifact } : {}),
+      ...(output.session ? { 'session.bin': output.session.artifact } : {}),
     },
-    json: { 'users.json': users.list(), 'items.json': items.list() },
+    json: {
+      'users.json': users.list(),
+      'items.json': items.list(),
+      ...(sessions ? { 'session-items.json': sessions.items.list() } : {}),
+    },
   });
   versions.prune(settings.keepVersions);
   return manifest;

@@ -1,6 +1,7 @@
 import type { Csr } from '../core/csr.js';
 import type { EventLog } from '../core/event-log.js';
 import type { ModelResult } from '../eval/evaluate.js';
+import type { SessionLog } from '../features/sessions.js';
 import type { Artifact, ItemText } from '../models/recommend/contract.js';
 import { startThread } from './thread.js';
 
@@ -17,6 +18,10 @@ export interface TrainJob {
   holdoutFraction: number | null;
   ks: readonly number[];
   threads: number;
+  /** Mine rules from orders (the `orderBit` of `flags`), or null to skip. */
+  rules: { minSupport: number; minConfidence: number; maxLen: number; orderBit: number } | null;
+  /** Browsing sessions (their own item ids) and the session model to fit on them, or null. */
+  sessions: { log: SessionLog; model: string; params: Record<string, unknown> } | null;
 }
 
 /** One model of a run. */
@@ -33,6 +38,8 @@ export interface TrainOutput {
   interactions: Csr;
   tracked: Csr;
   holdout: { protocol: string; users: number } | null;
+  rules: { artifact: Artifact; orders: number; rules: number } | null;
+  session: { artifact: Artifact; sessions: number } | null;
 }
 
 /** Progress of a run: a message and the share of the work done. */

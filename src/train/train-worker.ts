@@ -1,12 +1,31 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { csrFromCoo } from '../core/csr.js';
-import { aggregate } from '../core/event-log.js';
+import { aggregate, type EventLog } from '../core/event-log.js';
 import { evaluate } from '../eval/evaluate.js';
 import { temporal } from '../eval/protocols.js';
 import type { TrainingData } from '../models/recommend/contract.js';
 import { createRecommender } from '../models/recommend/registry.js';
+import { fitBasketRules } from '../models/rules/association-rules.js';
+import { transactionsFrom } from '../models/rules/fp-growth.js';
+import { createSessionModel } from '../models/session/registry.js';
 import type { TrainedModel, TrainJob, TrainOutput } from './train-job.js';
 import { WorkerPool } from './worker-pool.js';
+
+/** Each order as its distinct items: the flagged (user, item) events of one user at one time. */
+function ordersOf(flags: EventLog, bit: number): Uint32Array[] {
+  const byOrder = new Map<string, Set<number>>();
+  for (let k = 0; k < flags.length; k++) {
+    if ((flags.weight[k]! & bit) === 0) continue;
+    const key = `${flags.user[k]}:${flags.time[k]}`;
+    let set = byOrder.get(key);
+    if (!set) {
+      set = new Set();
+      byOrder.set(key, set);
+    }
+    set.add(flags.item[k]!);
+  }
+  return [...byOrder.values()].map((s) => Uint32Array.from(s).sort());
+}
 
 /**
  * A training run's thread (see trainInWorker): everything CPU-heavy of a run happens here, so the
@@ -66,19 +85,42 @@ try {
       evaluation: evaluation ?? null,
     });
   }
+  let rules: TrainOutput['rules'] = null;
+  if (job.rules) {
+    say('mining rules from orders', 1);
+    const baskets = ordersOf(job.flags, job.rules.orderBit);
+    const data = transactionsFrom(baskets, log.items);
+    const mined = fitBasketRules(data, {
+      minSupport: Math.max(job.rules.minSupport, 2 / Math.max(1, baskets.length)),
+      minConfidence: job.rules.minConfidence,
+      minLen: 2,
+      maxLen: job.rules.maxLen,
+    });
+    rules = { artifact: mined.toArtifact(), orders: baskets.length, rules: mined.size };
+  }
+  let session: TrainOutput['session'] = null;
+  if (job.sessions) {
+    say(`${job.sessions.model}: indexing sessions`, 1);
+    const s = job.sessions.log;
+    const fitted = createSessionModel(job.sessions.model, job.sessions.params).fit(s);
+    session = { artifact: fitted.toArtifact(), sessions: s.indptr.length - 1 };
+  }
   const output: TrainOutput = {
     models,
     interactions: full.matrix,
     tracked,
     holdout: holdout ? { protocol: holdout.protocol, users: holdout.cases.length } : null,
+    rules,
+    session,
   };
   // Hand the arrays over instead of copying them (shared memory cannot be, and need not be).
   const buffers = new Set<ArrayBuffer>();
   for (const a of [output.interactions, output.tracked])
     for (const x of [a.indptr, a.indices, a.values])
       if (x.buffer instanceof ArrayBuffer) buffers.add(x.buffer);
-  for (const m of models)
-    for (const x of Object.values(m.artifact.arrays))
+  const artifacts = [...models.map((m) => m.artifact), rules?.artifact, session?.artifact];
+  for (const a of artifacts)
+    for (const x of Object.values(a?.arrays ?? {}))
       if (x.buffer instanceof ArrayBuffer) buffers.add(x.buffer);
   parentPort!.postMessage({ type: 'done', output }, [...buffers]);
 } catch (error) {

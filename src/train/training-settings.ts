@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_WEIGHTS } from '../features/interactions.js';
 import { RECOMMENDERS } from '../models/recommend/registry.js';
+import { SESSION_MODELS } from '../models/session/registry.js';
 
 /** Models that learn from implicit feedback: what a bundle serves (rating models predict ratings instead). */
 const IMPLICIT = Object.keys(RECOMMENDERS).filter((id) => RECOMMENDERS[id]!.create().kind === 'implicit');
@@ -46,6 +47,34 @@ export const TrainingSettings = z
     threads: z.number().int().min(1).max(64).default(2),
     /** Retrain inside the server every this many minutes (null: only on demand). */
     everyMinutes: z.number().positive().nullable().default(null),
+    /** Association rules mined from orders for "bought together" and basket completion (null: none). */
+    rules: z
+      .object({
+        /** Least share of orders holding the itemset (and never fewer than 2 orders). */
+        minSupport: z.number().gt(0).lte(1).default(0.001),
+        minConfidence: z.number().gt(0).lte(1).default(0.05),
+        /** Most items in antecedent and consequent together. */
+        maxLen: z.number().int().min(2).max(5).default(3),
+      })
+      .strict()
+      .nullable()
+      .prefault({}),
+    /** The session model behind anonymous next-item recommendations (null: none). */
+    session: z
+      .object({
+        model: z
+          .string()
+          .refine((id) => id in SESSION_MODELS, {
+            message: `must be one of ${Object.keys(SESSION_MODELS).join(', ')}`,
+          })
+          .default('vsknn'),
+        params: z.record(z.string(), z.unknown()).default({}),
+        /** A pause longer than this ends a browsing session. */
+        gapMinutes: z.number().positive().default(30),
+      })
+      .strict()
+      .nullable()
+      .prefault({}),
     /** Seeds every model that draws random numbers (a model's own params.seed wins). */
     seed: z.number().int().default(42),
   })

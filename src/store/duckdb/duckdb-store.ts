@@ -25,6 +25,8 @@ import {
   type InteractionBatch,
   type InteractionQuery,
   type ItemQuery,
+  type RecommendationStatsQuery,
+  type RecommendationStatsRow,
   type Store,
   StoreLockedError,
   type StoreStats,
@@ -539,6 +541,84 @@ export class DuckDBStore implements Store {
       kind: kind as 'anonymous' | 'user',
       id: String(id),
       userId: String(userId),
+    }));
+  }
+
+  async recommendationStats(query: RecommendationStatsQuery): Promise<RecommendationStatsRow[]> {
+    await this.settle();
+    const params: DuckDBValue[] = [query.attributionMs / 1000];
+    const where = [`type = 'track'`, `event = 'Recommendation Shown'`];
+    if (query.from !== undefined) {
+      params.push(query.from / 1000);
+      where.push(`ts >= to_timestamp($${params.length})`);
+    }
+    if (query.to !== undefined) {
+      params.push(query.to / 1000);
+      where.push(`ts < to_timestamp($${params.length})`);
+    }
+    if (query.strategy !== undefined) {
+      params.push(query.strategy);
+      where.push(`json_extract_string(properties, '$.strategy') = $${params.length}`);
+    }
+    const who = `COALESCE(shopper_id, 'anon:' || anonymous_id)`;
+    const rid = `json_extract_string(properties, '$.recommendation_id')`;
+    // A touch (click, order line) goes to the impression it names when that one showed the item,
+    // else to the same shopper's latest impression that showed it within the window.
+    const attribute = (name: string, touches: string) => `
+      ${name}_named AS (
+        SELECT t.key, i.rid FROM ${touches} t JOIN imp i ON i.rid = t.rid AND list_contains(i.items, t.item)),
+      ${name}_windowed AS (
+        SELECT t.key, arg_max(i.rid, i.ts) AS rid FROM ${touches} t JOIN imp i
+          ON i.who = t.who AND t.ts >= i.ts AND t.ts < i.ts + to_seconds($1) AND list_contains(i.items, t.item)
+        WHERE t.key NOT IN (SELECT key FROM ${name}_named) GROUP BY t.key),
+      ${name}_owner AS (SELECT key, rid FROM ${name}_named UNION ALL SELECT key, rid FROM ${name}_windowed)`;
+    const rows = (
+      await this.reader.runAndReadAll(
+        `WITH imp AS MATERIALIZED (
+           SELECT message_id AS rid, ${who} AS who, ts,
+             COALESCE(json_extract_string(properties, '$.strategy'), 'default') AS strategy,
+             COALESCE(json_extract_string(properties, '$.model'), '') AS model,
+             json_extract_string(properties, '$.version') AS version,
+             CAST(json_extract(properties, '$.item_ids') AS VARCHAR[]) AS items
+           FROM shopper_events WHERE ${where.join(' AND ')}),
+         clicks AS MATERIALIZED (
+           SELECT message_id AS key, ${who} AS who, ts, item_id AS item, ${rid} AS rid FROM shopper_events
+           WHERE type = 'track' AND event IN ('Product Clicked', 'Product Viewed', 'Product Added')
+             AND item_id IS NOT NULL AND ts >= (SELECT MIN(ts) FROM imp)),
+         orders AS MATERIALIZED (
+           SELECT message_id, ${who} AS who, ts, ${rid} AS rid,
+             UNNEST(products) AS p, generate_subscripts(products, 1) AS n
+           FROM shopper_events
+           WHERE type = 'track' AND event = 'Order Completed' AND products IS NOT NULL
+             AND ts >= (SELECT MIN(ts) FROM imp)),
+         lines AS MATERIALIZED (
+           SELECT message_id || '#' || n AS key, message_id AS order_key, who, ts, rid, p.product_id AS item,
+             COALESCE(p.price, 0) * COALESCE(p.quantity, 1) AS amount
+           FROM orders),
+         ${attribute('click', 'clicks')},
+         ${attribute('line', 'lines')},
+         clicked AS (SELECT DISTINCT rid FROM click_owner),
+         sold AS (SELECT o.rid, l.order_key, l.amount FROM line_owner o JOIN lines l ON l.key = o.key)
+         SELECT i.strategy, i.model, i.version,
+           COUNT(DISTINCT i.rid) AS impressions,
+           COUNT(DISTINCT i.rid) FILTER (WHERE c.rid IS NOT NULL) AS clicked,
+           COUNT(DISTINCT s.rid) AS converted,
+           COUNT(DISTINCT s.order_key) AS orders,
+           COALESCE(SUM(s.amount), 0) AS revenue
+         FROM imp i LEFT JOIN clicked c ON c.rid = i.rid LEFT JOIN sold s ON s.rid = i.rid
+         GROUP BY ALL ORDER BY i.strategy, i.model, i.version`,
+        params,
+      )
+    ).getRowObjectsJS();
+    return rows.map((r) => ({
+      strategy: String(r.strategy),
+      model: String(r.model),
+      version: r.version === null ? null : String(r.version),
+      impressions: Number(r.impressions),
+      clicked: Number(r.clicked),
+      converted: Number(r.converted),
+      orders: Number(r.orders),
+      revenue: Number(r.revenue),
     }));
   }
 
