@@ -366,11 +366,20 @@ export class Engine {
     return version ? this.versions.manifest<BundleManifest>(version) : null;
   }
 
-  /** Personalized recommendations for a user (or `anon:<anonymousId>`); records the impression. */
-  async recommendForUser(userId: string, query: ListQuery): Promise<RecommendationList> {
+  /**
+   * Personalized recommendations for a user (or `anon:<anonymousId>`); records the impression
+   * unless `record` is false (batch exports, which nobody has seen yet).
+   */
+  async recommendForUser(userId: string, query: ListQuery, record = true): Promise<RecommendationList> {
     const list = (await this.servingReady()).forUser(userId, query);
-    this.recordImpression(list, userId);
+    if (record) this.recordImpression(list, userId);
     return list;
+  }
+
+  /** Known (identified) users of the served version, for batch exports; empty before training. */
+  async servedUsers(): Promise<string[]> {
+    const bundle = (await this.servingReady()).current;
+    return bundle ? bundle.users.list().filter((u) => !u.startsWith('anon:')) : [];
   }
 
   /** Items similar to an item; records the impression (against `userId` when given). */

@@ -8,9 +8,11 @@ import { evaluateCommand } from './commands/evaluate.js';
 import { experimentsCommand } from './commands/experiments.js';
 import { generate } from './commands/generate.js';
 import { importCommand } from './commands/import.js';
+import { recommendCommand } from './commands/recommend.js';
 import { rulesCommand } from './commands/rules.js';
 import { serve } from './commands/serve.js';
 import { stats } from './commands/stats.js';
+import { trainCommand } from './commands/train.js';
 
 /** Every command, in the order `cartwise --help` lists them. */
 export const COMMANDS: Command[] = [
@@ -19,6 +21,8 @@ export const COMMANDS: Command[] = [
   importCommand,
   generate,
   stats,
+  trainCommand,
+  recommendCommand,
   evaluateCommand,
   rulesCommand,
   experimentsCommand,

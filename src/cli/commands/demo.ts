@@ -7,10 +7,11 @@ import { type Command, intFlag } from '../command.js';
 import { formatCount, formatSeconds, ProgressBar } from '../progress.js';
 import { importWithProgress } from './import.js';
 import { printEndpoints, serveUntilSignal } from './serve.js';
+import { renderManifest } from './train.js';
 
 export const demo: Command = {
   name: 'demo',
-  summary: 'generate a small store, import it and serve the API (what "npm start" runs)',
+  summary: 'generate a small store, import it, train the models and serve the API (what "npm start" runs)',
   usage:
     'cartwise demo [--data DIR] [--port P] [--host H] [--users N] [--items M] [--days D] [--seed S] [--fresh]',
   details: [
@@ -23,7 +24,7 @@ export const demo: Command = {
     '--seed S      random seed (default 42)',
     '--fresh       delete the demo data and start over',
     '',
-    'The first run generates and imports the store; later runs reuse it and start at once.',
+    'The first run generates, imports and trains; later runs reuse the store and models and start at once.',
   ].join('\n'),
   options: {
     data: { type: 'string' },
@@ -70,6 +71,12 @@ export const demo: Command = {
       } else {
         console.log(`using the demo store in ${config.dataDir} (--fresh starts over)`);
       }
+      if (engine.model() === null) {
+        const bar = new ProgressBar('train');
+        const manifest = await engine.train((message, fraction) => bar.update(fraction ?? 0, 1, message));
+        bar.done();
+        console.log(`trained models:\n${renderManifest(manifest)}`);
+      }
     } catch (error) {
       await engine.close();
       throw error;
@@ -83,12 +90,18 @@ export const demo: Command = {
       );
       printEndpoints(server, keys, config.dataDir);
       const admin = `-H "Authorization: Bearer ${keys.adminKey}"`;
+      const write = `-H "Authorization: Bearer ${keys.writeKey}"`;
       console.log(`
 Try:
   curl ${server.url}/v1/stats ${admin}
   curl ${server.url}/v1/users/${user} ${admin}
   curl "${server.url}/v1/items?limit=3" ${admin}
   curl ${server.url}/v1/items/${item} ${admin}
+  curl "${server.url}/v1/users/${user}/recommendations?k=5" ${admin}
+  curl "${server.url}/v1/items/${item}/similar?k=5" ${write}
+  curl "${server.url}/v1/items/${item}/bought-together?k=5" ${write}
+  curl "${server.url}/v1/trending?k=5" ${write}
+  curl -X POST ${server.url}/v1/sessions/recommendations ${write} -H "Content-Type: application/json" -d '{"items":["${item}"],"k":5}'
   curl -X POST ${server.url}/v1/track -H "Authorization: Bearer ${keys.writeKey}" -H "Content-Type: application/json" \\
     -d '{"userId":"${user}","event":"Product Viewed","properties":{"product_id":"${item}"}}'
 
