@@ -1,4 +1,4 @@
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { type Config, ConfigError } from './config.js';
@@ -126,9 +126,12 @@ export class Engine {
   );
   private readonly trainings = this.metrics.counter('cartwise_trainings_total', 'Training runs, by outcome');
   private serving: RecommendationService | null = null;
+  private servingStart: Promise<void> | null = null;
   private training: Promise<BundleManifest> | null = null;
   private schedule: NodeJS.Timeout | null = null;
   private trainingAbort: AbortController | null = null;
+  /** Erasures (shopper keys and when), re-applied to any served version trained before them. */
+  private erasures: { keys: string[]; at: number }[] = [];
   private trainingNote: { lastError: string | null; progress: string | null } = {
     lastError: null,
     progress: null,
@@ -142,6 +145,17 @@ export class Engine {
     private readonly dataDir: string,
   ) {
     this.versions = new ModelVersions(join(dataDir, 'models'));
+  }
+
+  private get erasedFile(): string {
+    return join(this.dataDir, 'erased.jsonl');
+  }
+
+  /** Serves a bundle, ignoring what it learned about shoppers erased after its training began. */
+  private useBundle(service: RecommendationService, bundle: ModelBundle): void {
+    const trained = Date.parse(bundle.manifest.createdAt);
+    service.use(bundle);
+    for (const e of this.erasures) if (e.at >= trained) service.erase(e.keys);
   }
 
   /** Opens the store named by the configuration and reads the settings. */
@@ -234,10 +248,21 @@ export class Engine {
     return this.store.exportUser(id);
   }
 
+  /**
+   * Erases a user from the store and from serving: their recent activity is forgotten and the
+   * served version's row for them is ignored from now on (also after a restart, until a version
+   * trained after the erasure replaces it).
+   */
   async eraseUser(id: string): Promise<ErasureResult> {
-    const shopper = this.serving?.activity.shopper(id, null);
+    await this.startServing();
+    const activity = this.serving!.activity;
+    const keys = activity.keys(activity.shopper(id, null) ?? id);
     const result = await this.store.eraseUser(id);
-    if (shopper) this.serving?.activity.forget(shopper);
+    const erasure = { keys, at: this.clock() };
+    appendFileSync(this.erasedFile, `${JSON.stringify(erasure)}\n`);
+    this.erasures.push(erasure);
+    activity.forget(keys[0]!);
+    this.serving!.erase(keys);
     return result;
   }
 
@@ -271,8 +296,12 @@ export class Engine {
    * the trending counts; then keeps them current as events and items arrive, and retrains on the
    * configured schedule. The API server calls this before it listens.
    */
-  async startServing(): Promise<void> {
-    if (this.serving) return;
+  startServing(): Promise<void> {
+    this.servingStart ??= this.loadServing();
+    return this.servingStart;
+  }
+
+  private async loadServing(): Promise<void> {
     const s = this.settings.serving;
     const catalog = await CatalogView.load(this.store);
     const activity = new ShopperActivity();
@@ -289,6 +318,12 @@ export class Engine {
     for await (const b of this.store.scanInteractions({ from: now - s.trending.windowDays * 86_400_000 })) {
       for (let i = 0; i < b.item.length; i++) trending.add(b.item[i]!, b.event[i]!, b.timestamp[i]!);
     }
+    this.erasures = existsSync(this.erasedFile)
+      ? readFileSync(this.erasedFile, 'utf8')
+          .split('\n')
+          .filter((l) => l.trim() !== '')
+          .map((l) => JSON.parse(l) as { keys: string[]; at: number })
+      : [];
     const rules = this.readMerchandising();
     const service = new RecommendationService(
       rules ? { ...s, merchandising: rules } : s,
@@ -300,8 +335,8 @@ export class Engine {
     const version = this.versions.current();
     if (version) {
       const bundle = ModelBundle.load(this.versions, version);
+      this.useBundle(service, bundle);
       // What happened after the version's cut-off is not in its rows: replay it into memory.
-      service.use(bundle);
       for await (const b of this.store.scanInteractions({ from: bundle.manifest.cutoff + 1 })) {
         for (let i = 0; i < b.user.length; i++)
           activity.add(b.user[i]!, { item: b.item[i]!, event: b.event[i]!, time: b.timestamp[i]! });
@@ -339,7 +374,7 @@ export class Engine {
     })
       .then((manifest) => {
         this.trainings.inc({ outcome: 'ok' });
-        this.serving?.use(ModelBundle.load(this.versions, manifest.version));
+        if (this.serving) this.useBundle(this.serving, ModelBundle.load(this.versions, manifest.version));
         return manifest;
       })
       .catch((error: unknown) => {
@@ -378,8 +413,7 @@ export class Engine {
 
   /** Known (identified) users of the served version, for batch exports; empty before training. */
   async servedUsers(): Promise<string[]> {
-    const bundle = (await this.servingReady()).current;
-    return bundle ? bundle.users.list().filter((u) => !u.startsWith('anon:')) : [];
+    return (await this.servingReady()).users();
   }
 
   /** Items similar to an item; records the impression (against `userId` when given). */
@@ -535,7 +569,6 @@ export class Engine {
         model: list.model,
         version: list.version,
         item_ids: list.items.map((i) => i.itemId),
-        sources: list.items.map((i) => i.source),
       },
       traits: null,
       context: null,

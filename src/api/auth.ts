@@ -24,7 +24,10 @@ export function authorize(
   if (same(key, keys.adminKey)) return;
   if (same(key, keys.writeKey)) {
     if (access === 'write') return;
-    throw new ApiError('forbidden', 'this endpoint needs the admin key; the write key can only send events');
+    throw new ApiError(
+      'forbidden',
+      'this endpoint needs the admin key; the write key only sends events and reads storefront lists',
+    );
   }
   throw new ApiError('unauthorized', 'invalid API key');
 }

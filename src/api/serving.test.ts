@@ -279,4 +279,23 @@ describe('recommendation serving', () => {
     const bad = await call('GET', '/v1/recommendations/stats?from=yesterday');
     expect(bad.body.error.message).toBe('from: expected an ISO 8601 time');
   });
+
+  it('forgets an erased shopper at once and after a restart, until a new version is trained', async () => {
+    const personal = (r: { body: Json }) =>
+      (r.body.items as Json[]).filter((i) => /^because you/.test(i.reason)).length;
+    expect(personal(await call('GET', '/v1/users/u3/recommendations?k=5'))).toBeGreaterThan(0);
+    expect((await call('DELETE', '/v1/users/u3')).status).toBe(200);
+    const after = await call('GET', '/v1/users/u3/recommendations?k=5');
+    expect(personal(after)).toBe(0);
+    expect(after.body.items.every((i: Json) => !['ials', 'itemknn', 'content'].includes(i.source))).toBe(
+      true,
+    );
+
+    await engine.close();
+    engine = await Engine.open({ storeUrl: `duckdb:${join(root, 'db.duckdb')}`, dataDir: root });
+    app = createApp(engine, { keys, maxBodyBytes: 200_000, version: 'test' });
+    await engine.startServing();
+    expect(personal(await call('GET', '/v1/users/u3/recommendations?k=5'))).toBe(0);
+    expect(personal(await call('GET', '/v1/users/u5/recommendations?k=5'))).toBeGreaterThan(0);
+  });
 });

@@ -71,7 +71,9 @@ export function merchandise(
   const chosen: Candidate[] = [];
   const brands = new Map<string, number>();
   const categories = new Map<string, number>();
+  const capped = rules.maxPerBrand !== null || rules.maxPerCategory !== null;
   const fits = (c: Candidate) => {
+    if (!capped) return true;
     const brand = c.record?.brand?.toLowerCase();
     const category = topCategory(c.record?.category ?? null);
     return (
@@ -81,6 +83,7 @@ export function merchandise(
   };
   const take = (c: Candidate) => {
     chosen.push(c);
+    if (!capped) return;
     const brand = c.record?.brand?.toLowerCase();
     const category = topCategory(c.record?.category ?? null);
     if (brand) brands.set(brand, (brands.get(brand) ?? 0) + 1);

@@ -95,6 +95,8 @@ export class RecommendationService {
   private popularOrder: Uint32Array = new Uint32Array(0);
   private popularCount: Float32Array = new Float32Array(0);
   private readonly embeddings = new Map<string, SparseRow>();
+  /** Shopper keys erased since the served version was trained: their training rows are ignored. */
+  private readonly erased = new Set<string>();
 
   constructor(
     private settings: ServingSettings,
@@ -125,8 +127,19 @@ export class RecommendationService {
     this.popularCount = count;
     this.popularOrder = order;
     this.embeddings.clear();
+    this.erased.clear();
     this.bundle = bundle;
     this.activity.trim(bundle.manifest.cutoff);
+  }
+
+  /** Stops using what the served version learned about these shopper keys (erasure). */
+  erase(keys: readonly string[]): void {
+    for (const k of keys) this.erased.add(k);
+  }
+
+  /** Identified shoppers of the served version (erased ones left out), for batch exports. */
+  users(): string[] {
+    return this.bundle?.users.list().filter((u) => !u.startsWith('anon:') && !this.erased.has(u)) ?? [];
   }
 
   /** Takes in freshly stored events: shoppers' recent activity and the trending counts. */
@@ -465,6 +478,7 @@ export class RecommendationService {
     if (b) {
       const mask = b.mask(excludeEvents);
       for (const k of this.activity.keys(key)) {
+        if (this.erased.has(k)) continue;
         const u = b.users.get(k);
         if (u === undefined) continue;
         rows++;
