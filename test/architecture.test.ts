@@ -35,7 +35,7 @@ const ALLOWED: Record<string, string[]> = {
     'synth',
   ],
   api: ['core', 'engine', 'version', 'ingest/messages', 'ingest/items', 'ingest/ecommerce'],
-  // Pure file-in, table-out tools (rule mining, experiment analysis) call the math directly.
+  // Pure file-in, table-out tools (rule mining, experiment analysis and assignment) call the math directly.
   cli: [
     'core',
     'engine',
@@ -46,6 +46,7 @@ const ALLOWED: Record<string, string[]> = {
     'synth',
     'models/rules',
     'stats/analyze',
+    'decide/experiment-assignment',
   ],
   dashboard: ['core', 'engine', 'api'],
   config: [],

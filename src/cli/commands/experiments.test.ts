@@ -133,13 +133,125 @@ describe('cartwise experiments analyze', () => {
   it('lists its subcommands', async () => {
     expect(await cli()).toMatchObject({
       code: 2,
-      stderr: 'cartwise experiments: a subcommand is required: analyze',
+      stderr: 'cartwise experiments: a subcommand is required: analyze, assign',
     });
-    expect((await cli('assign')).stderr).toBe(
-      'cartwise experiments: unknown subcommand "assign"; subcommands: analyze',
+    expect((await cli('asign')).stderr).toBe(
+      'cartwise experiments: unknown subcommand "asign"; subcommands: analyze, assign',
     );
     const help = await cli('--help');
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('cartwise experiments analyze --input FILE|- [--json]');
+    expect(help.stdout).toContain(
+      'cartwise experiments assign --seed S --user U [--weights 0.5,0.5] [--coverage 1] [--hash-version 2]',
+    );
+    for (const flag of ['--seed', '--user', '--weights', '--coverage', '--hash-version', '--namespace'])
+      expect(help.stdout).toContain(`\n${flag} `);
+  });
+
+  it('rejects flags that belong to another subcommand', async () => {
+    expect(await cli('analyze', '--input', file('p.json', PROPORTION), '--seed', 's')).toMatchObject({
+      code: 2,
+      stderr: 'cartwise experiments: --seed: not an option of "experiments analyze" (see --help)',
+    });
+  });
+});
+
+describe('cartwise experiments assign', () => {
+  // Expected hashes are GrowthBook's published cases: hash("seed", "a", 2) = 0.0505,
+  // hash("seed", "b", 2) = 0.2696, hash("b", "a", 1) = 0.946; user "1" is outside ["namespace1", 0, 0.4).
+  it('prints the hash and the variant as JSON', async () => {
+    const out = await cli('assign', '--seed', 'seed', '--user', 'a', '--json');
+    expect(out).toMatchObject({ code: 0, stderr: '' });
+    expect(JSON.parse(out.stdout)).toEqual({ hash: 0.0505, variant: 0 });
+    const b = await cli('assign', '--seed', 'seed', '--user', 'b', '--weights', '0.2,0.8', '--json');
+    expect(JSON.parse(b.stdout)).toEqual({ hash: 0.2696, variant: 1 });
+    const v1 = await cli('assign', '--seed', 'b', '--user', 'a', '--hash-version', '1', '--json');
+    expect(JSON.parse(v1.stdout)).toEqual({ hash: 0.946, variant: 1 });
+  });
+
+  it('rescales weights that do not sum to 1', async () => {
+    // 1,3 -> 25/75: hash 0.2696 falls in [0.25, 1), variant 1 (0.3,0.7 would give variant 0)
+    const out = await cli('assign', '--seed', 'seed', '--user', 'b', '--weights', '1,3', '--json');
+    expect(JSON.parse(out.stdout)).toEqual({ hash: 0.2696, variant: 1 });
+    const three = await cli('assign', '--seed', 'seed', '--user', 'b', '--weights', '0.1,0.1,0.8', '--json');
+    expect(JSON.parse(three.stdout).variant).toBe(2);
+  });
+
+  it('prints variant -1 outside the coverage or the namespace', async () => {
+    const out = await cli('assign', '--seed', 'seed', '--user', 'b', '--coverage', '0.5', '--json');
+    expect(JSON.parse(out.stdout)).toEqual({ hash: 0.2696, variant: -1 });
+    const ns = await cli('assign', '--seed', 's', '--user', '1', '--namespace', 'namespace1,0,0.4', '--json');
+    expect(JSON.parse(ns.stdout).variant).toBe(-1);
+    const inside = await cli(
+      'assign',
+      '--seed',
+      's',
+      '--user',
+      '1',
+      '--namespace',
+      'namespace1,0.4,1',
+      '--json',
+    );
+    expect(JSON.parse(inside.stdout).variant).toBeGreaterThanOrEqual(0);
+  });
+
+  it('answers in one line without --json', async () => {
+    expect((await cli('assign', '--seed', 'seed', '--user', 'a')).stdout).toBe(
+      'user "a": variant 0 (hash 0.0505, seed "seed", hash version 2)',
+    );
+    expect((await cli('assign', '--seed', 'seed', '--user', 'b', '--coverage', '0.5')).stdout).toBe(
+      'user "b": not in the experiment, outside the coverage (hash 0.2696, seed "seed", hash version 2)',
+    );
+  });
+
+  it('names the flag on bad input', async () => {
+    const fails = async (args: string[], stderr: string) =>
+      expect(await cli('assign', ...args)).toMatchObject({
+        code: 2,
+        stdout: '',
+        stderr: `cartwise experiments: ${stderr}`,
+      });
+    await fails(
+      ['--user', 'u'],
+      "--seed: required (the experiment's hash seed; GrowthBook's default is the experiment key)",
+    );
+    await fails(['--seed', 's'], '--user: required (the unit id to assign, e.g. a user id)');
+    await fails(
+      ['--seed', 's', '--user', 'u', '--weights', '0.5,abc'],
+      '--weights: "abc" is not a number (expected e.g. 0.5,0.5)',
+    );
+    await fails(
+      ['--seed', 's', '--user', 'u', '--weights=-0.5,1.5'],
+      '--weights: -0.5 is negative; weights must be >= 0',
+    );
+    await fails(
+      ['--seed', 's', '--user', 'u', '--weights', '1'],
+      '--weights: give at least two weights (control first)',
+    );
+    await fails(
+      ['--seed', 's', '--user', 'u', '--weights', '0,0'],
+      '--weights: weights must not all be zero',
+    );
+    await fails(
+      ['--seed', 's', '--user', 'u', '--coverage', '1.5'],
+      '--coverage: "1.5" must be a number between 0 and 1',
+    );
+    await fails(
+      ['--seed', 's', '--user', 'u', '--coverage', 'all'],
+      '--coverage: "all" must be a number between 0 and 1',
+    );
+    await fails(['--seed', 's', '--user', 'u', '--hash-version', '3'], '--hash-version: "3" must be 1 or 2');
+    await fails(
+      ['--seed', 's', '--user', 'u', '--namespace', 'ns,0.6,0.2'],
+      '--namespace: "ns,0.6,0.2" must be id,start,end with 0 <= start < end <= 1 (e.g. checkout,0,0.5)',
+    );
+    await fails(
+      ['--seed', 's', '--user', 'u', '--namespace', 'ns'],
+      '--namespace: "ns" must be id,start,end with 0 <= start < end <= 1 (e.g. checkout,0,0.5)',
+    );
+    await fails(
+      ['--seed', 's', '--user', 'u', '--input', 'x.json'],
+      '--input: not an option of "experiments assign" (see --help)',
+    );
   });
 });

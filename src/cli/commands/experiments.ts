@@ -1,4 +1,11 @@
 import { readFileSync } from 'node:fs';
+import {
+  type Assignment,
+  assign,
+  type HashVersion,
+  type Namespace,
+  normalizeWeights,
+} from '../../decide/experiment-assignment.js';
 import { AnalyzeInputError, type AnalyzeOutput, analyze, type VariantResult } from '../../stats/analyze.js';
 import { CliError, type Command, type CommandArgs } from '../command.js';
 
@@ -6,6 +13,8 @@ import { CliError, type Command, type CommandArgs } from '../command.js';
 interface Subcommand {
   summary: string;
   usage: string;
+  /** The flags it reads; any other flag given is a usage error. */
+  flags: string[];
   run(args: CommandArgs): Promise<number>;
 }
 
@@ -78,10 +87,86 @@ export function renderAnalysis(output: AnalyzeOutput, input: { relative?: boolea
   ].join('\n');
 }
 
+/** A decimal number as typed on a command line ("0.5", "-1", "1e-3"); NaN for anything else. */
+function decimal(text: string): number {
+  return /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(text.trim()) ? Number(text) : Number.NaN;
+}
+
+/** The string value of a flag, or undefined when it was not given. */
+function stringFlag(args: CommandArgs, name: string): string | undefined {
+  const raw = args.values[name];
+  return raw === undefined ? undefined : String(raw);
+}
+
+/** --weights: comma-separated non-negative numbers, rescaled to sum to 1; default 0.5,0.5. */
+function weightsFlag(args: CommandArgs): number[] {
+  const text = stringFlag(args, 'weights');
+  if (text === undefined) return [0.5, 0.5];
+  const parts = text.split(',');
+  const weights = parts.map((part) => {
+    const w = decimal(part);
+    if (Number.isNaN(w))
+      throw new CliError(`--weights: "${part.trim()}" is not a number (expected e.g. 0.5,0.5)`, 2);
+    if (w < 0) throw new CliError(`--weights: ${part.trim()} is negative; weights must be >= 0`, 2);
+    return w;
+  });
+  if (weights.length < 2) throw new CliError('--weights: give at least two weights (control first)', 2);
+  if (weights.every((w) => w === 0)) throw new CliError('--weights: weights must not all be zero', 2);
+  return normalizeWeights(weights);
+}
+
+/** --coverage: the share of units that enter, in [0, 1]; default 1. */
+function coverageFlag(args: CommandArgs): number {
+  const text = stringFlag(args, 'coverage');
+  if (text === undefined) return 1;
+  const c = decimal(text);
+  if (!(c >= 0 && c <= 1)) throw new CliError(`--coverage: "${text}" must be a number between 0 and 1`, 2);
+  return c;
+}
+
+/** --hash-version: 1 or 2; default 2. */
+function hashVersionFlag(args: CommandArgs): HashVersion {
+  const text = stringFlag(args, 'hash-version');
+  if (text === undefined) return 2;
+  if (text.trim() === '1' || text.trim() === '2') return Number(text) as HashVersion;
+  throw new CliError(`--hash-version: "${text}" must be 1 or 2`, 2);
+}
+
+/** --namespace id,start,end (the id may itself contain commas); 0 <= start < end <= 1. */
+function namespaceFlag(args: CommandArgs): Namespace | null {
+  const text = stringFlag(args, 'namespace');
+  if (text === undefined) return null;
+  const parts = text.split(',');
+  const usage = `--namespace: "${text}" must be id,start,end with 0 <= start < end <= 1 (e.g. checkout,0,0.5)`;
+  if (parts.length < 3) throw new CliError(usage, 2);
+  const end = decimal(parts.pop()!);
+  const start = decimal(parts.pop()!);
+  const id = parts.join(',');
+  if (id === '' || !(start >= 0 && start < end && end <= 1)) throw new CliError(usage, 2);
+  return [id, start, end];
+}
+
+/** A required, non-empty string flag. */
+function requiredFlag(args: CommandArgs, name: string, what: string): string {
+  const text = stringFlag(args, name);
+  if (text === undefined || text === '') throw new CliError(`--${name}: required (${what})`, 2);
+  return text;
+}
+
+const EXCLUSION_TEXT: Record<NonNullable<Assignment['excludedBy']>, string> = {
+  variants: 'fewer than two variants',
+  unit: 'empty unit id',
+  namespace: 'outside its namespace slice',
+  targeting: 'fails the targeting condition',
+  hashVersion: 'unknown hash version',
+  coverage: 'outside the coverage',
+};
+
 const SUBCOMMANDS: Record<string, Subcommand> = {
   analyze: {
     summary: 'compare every arm with the control (arm 0) from per-arm sufficient statistics',
     usage: 'cartwise experiments analyze --input FILE|- [--json]',
+    flags: ['input', 'json'],
     async run(args) {
       const raw = await readInput(args);
       let output: AnalyzeOutput;
@@ -96,6 +181,40 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
       return 0;
     },
   },
+  assign: {
+    summary:
+      'the variant a user gets, exactly as GrowthBook SDKs assign it (hash, weights, coverage, namespace)',
+    usage:
+      'cartwise experiments assign --seed S --user U [--weights 0.5,0.5] [--coverage 1] [--hash-version 2] [--namespace id,start,end] [--json]',
+    flags: ['seed', 'user', 'weights', 'coverage', 'hash-version', 'namespace', 'json'],
+    async run(args) {
+      const seed = requiredFlag(
+        args,
+        'seed',
+        "the experiment's hash seed; GrowthBook's default is the experiment key",
+      );
+      const user = requiredFlag(args, 'user', 'the unit id to assign, e.g. a user id');
+      const weights = weightsFlag(args);
+      const coverage = coverageFlag(args);
+      const hashVersion = hashVersionFlag(args);
+      const namespace = namespaceFlag(args);
+      const result = assign(
+        { key: seed, seed, hashVersion, variants: weights.length, weights, coverage, namespace },
+        user,
+      );
+      if (args.values.json) {
+        console.log(JSON.stringify({ hash: result.hash, variant: result.variant }));
+      } else {
+        const where = `hash ${result.hash}, seed ${JSON.stringify(seed)}, hash version ${hashVersion}`;
+        console.log(
+          result.inExperiment
+            ? `user ${JSON.stringify(user)}: variant ${result.variant} (${where})`
+            : `user ${JSON.stringify(user)}: not in the experiment, ${EXCLUSION_TEXT[result.excludedBy!]} (${where})`,
+        );
+      }
+      return 0;
+    },
+  },
 };
 
 const NAMES = Object.keys(SUBCOMMANDS).join(', ');
@@ -103,12 +222,23 @@ const NAMES = Object.keys(SUBCOMMANDS).join(', ');
 /** `cartwise experiments <subcommand>`: one command for experiment work, subcommands in SUBCOMMANDS. */
 export const experimentsCommand: Command = {
   name: 'experiments',
-  summary: 'experiment statistics: analyze A/B test results (GrowthBook gbstats conventions)',
+  summary: 'experiments: assign users to variants (GrowthBook-compatible) and analyze results (gbstats)',
   usage: 'cartwise experiments <subcommand> [options]',
   details: [
     'Subcommands:',
     ...Object.values(SUBCOMMANDS).map((s) => `  ${s.usage}\n      ${s.summary}`),
     '',
+    'assign:',
+    '--seed S            hash seed of the experiment (GrowthBook uses the experiment key when no seed is set)',
+    '--user U            unit id to assign (user id, anonymous id...)',
+    '--weights W,W,...   traffic split, control first (default 0.5,0.5); rescaled to sum to 1, so 1,3 means',
+    '                    25/75 (GrowthBook itself would split equally when weights do not sum to 1)',
+    '--coverage C        share of units in the experiment, 0..1 (default 1)',
+    '--hash-version V    1 or 2 (default 2, what GrowthBook uses for new experiments)',
+    '--namespace id,s,e  only units whose namespace hash is in [s, e) can enter (mutually exclusive tests)',
+    '--json              {"hash": h, "variant": i}; variant is -1 when the user is not in the experiment',
+    '',
+    'analyze:',
     '--input FILE        JSON input; - reads stdin. Example:',
     '                    {"type":"proportion","engine":"frequentist","arms":[{"n":5000,"sum":410},{"n":5100,"sum":470}]}',
     '                    type mean|proportion|ratio, engine frequentist|bayesian; optional: relative (true),',
@@ -121,6 +251,12 @@ export const experimentsCommand: Command = {
   options: {
     input: { type: 'string' },
     json: { type: 'boolean' },
+    seed: { type: 'string' },
+    user: { type: 'string' },
+    weights: { type: 'string' },
+    coverage: { type: 'string' },
+    'hash-version': { type: 'string' },
+    namespace: { type: 'string' },
   },
   positionals: true,
   async run(args) {
@@ -130,6 +266,10 @@ export const experimentsCommand: Command = {
     if (!sub) throw new CliError(`unknown subcommand "${name}"; subcommands: ${NAMES}`, 2);
     if (rest.length > 0)
       throw new CliError(`unexpected argument "${rest[0]}" (see "cartwise experiments --help")`, 2);
+    const stray = Object.keys(args.values).find(
+      (flag) => args.values[flag] !== undefined && !sub.flags.includes(flag),
+    );
+    if (stray) throw new CliError(`--${stray}: not an option of "experiments ${name}" (see --help)`, 2);
     return sub.run(args);
   },
 };
