@@ -1,9 +1,16 @@
-import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { type Config, ConfigError } from './config.js';
 import { LATENCY_BUCKETS, Registry } from './core/metrics.js';
 import { CatalogView } from './decide/catalog-view.js';
+import { type ExperimentResults, experimentResults, metricEvents } from './decide/experiment-results.js';
+import {
+  type Experiment,
+  type ExperimentAssignment,
+  ExperimentBook,
+  ExperimentInput,
+} from './decide/experiments.js';
 import { LiveTrending } from './decide/live-trending.js';
 import { ModelBundle } from './decide/model-bundle.js';
 import { type ListQuery, type RecommendationList, RecommendationService } from './decide/recommendations.js';
@@ -13,6 +20,7 @@ import { acceptMessages, type Rejection, sortRecords } from './ingest/accept.js'
 import { type ImportOptions, type ImportProgress, type ImportSummary, importFiles } from './ingest/import.js';
 import { validateItem } from './ingest/items.js';
 import type { ValidateOptions } from './ingest/messages.js';
+import { AnalyzeInputError, type AnalyzeOutput, analyze } from './stats/analyze.js';
 import { openStore } from './store/open.js';
 import type { Item, MessageType, StoredEvent } from './store/records.js';
 import type { ErasureResult, ItemQuery, Store, StoreStats, UserExport, UserProfile } from './store/store.js';
@@ -21,6 +29,7 @@ import { ModelVersions } from './train/model-versions.js';
 import { type BundleManifest, type TrainingProgress, trainBundle } from './train/pipeline.js';
 import { TrainingSettings } from './train/training-settings.js';
 
+export { ExperimentError, ExperimentInput } from './decide/experiments.js';
 export type { ListQuery, RecommendationList } from './decide/recommendations.js';
 export { ServingError } from './decide/recommendations.js';
 export { MerchandisingRules } from './decide/serving-settings.js';
@@ -72,6 +81,30 @@ function readJson(file: string): unknown {
   }
 }
 
+/** A track event with nothing set, for the events the engine writes itself. */
+const BLANK_EVENT: StoredEvent = {
+  messageId: '',
+  type: 'track',
+  event: null,
+  userId: null,
+  anonymousId: null,
+  timestamp: 0,
+  receivedAt: 0,
+  itemId: null,
+  orderId: null,
+  price: null,
+  quantity: null,
+  revenue: null,
+  rating: null,
+  currency: null,
+  coupon: null,
+  products: null,
+  properties: null,
+  traits: null,
+  context: null,
+  targetId: null,
+};
+
 /** A request the engine refuses, with the field at fault (mapped to HTTP 400 / CLI exit 1). */
 export class InvalidInput extends Error {
   constructor(
@@ -120,9 +153,9 @@ export class Engine {
     LATENCY_BUCKETS,
   );
 
-  private readonly impressionFailures = this.metrics.counter(
-    'cartwise_impressions_failed_total',
-    'Recommendation impressions that could not be stored',
+  private readonly quietFailures = this.metrics.counter(
+    'cartwise_engine_events_failed_total',
+    'Impressions and exposures the engine could not store, by event name',
   );
   private readonly trainings = this.metrics.counter('cartwise_trainings_total', 'Training runs, by outcome');
   private serving: RecommendationService | null = null;
@@ -137,6 +170,8 @@ export class Engine {
     progress: null,
   };
   readonly versions: ModelVersions;
+  /** Experiments and sticky assignments (kept in <data>/experiments.json; exposures are events). */
+  private readonly experiments: ExperimentBook;
 
   private constructor(
     readonly store: Store,
@@ -145,6 +180,8 @@ export class Engine {
     private readonly dataDir: string,
   ) {
     this.versions = new ModelVersions(join(dataDir, 'models'));
+    const file = join(dataDir, 'experiments.json');
+    this.experiments = new ExperimentBook(existsSync(file) ? (readJson(file) as Experiment[]) : []);
   }
 
   private get erasedFile(): string {
@@ -342,6 +379,8 @@ export class Engine {
           activity.add(b.user[i]!, { item: b.item[i]!, event: b.event[i]!, time: b.timestamp[i]! });
       }
     }
+    for (const x of await this.store.firstExposures())
+      this.experiments.remember(x.experiment, x.unit, x.variant);
     this.serving = service;
     const every = this.settings.training.everyMinutes;
     if (every) {
@@ -406,8 +445,27 @@ export class Engine {
    * unless `record` is false (batch exports, which nobody has seen yet).
    */
   async recommendForUser(userId: string, query: ListQuery, record = true): Promise<RecommendationList> {
-    const list = (await this.servingReady()).forUser(userId, query);
-    if (record) this.recordImpression(list, userId);
+    const serving = await this.servingReady();
+    let strategy = query.strategy;
+    let routed: { experiment: string; variant: string } | null = null;
+    // A running recommendations experiment picks the strategy unless the caller named one (a
+    // strategy since removed from the settings falls back to the default).
+    const experiment =
+      strategy === undefined && record ? this.experiments.routingRecommendations() : undefined;
+    if (experiment) {
+      const anonymous = userId.startsWith('anon:') ? userId.slice(5) : undefined;
+      const a = await this.assignExperiment(experiment.key, {
+        userId: anonymous === undefined ? userId : undefined,
+        anonymousId: anonymous,
+      });
+      const configured = a.strategy === 'default' || (a.strategy ?? '') in this.settings.serving.strategies;
+      if (a.inExperiment && configured) {
+        strategy = a.strategy!;
+        routed = { experiment: experiment.key, variant: a.variantKey! };
+      }
+    }
+    const list = serving.forUser(userId, { ...query, strategy });
+    if (record) this.recordImpression(list, userId, routed);
     return list;
   }
 
@@ -477,6 +535,134 @@ export class Engine {
     }));
   }
 
+  /** Every experiment, newest definitions as stored. */
+  listExperiments(): Experiment[] {
+    return this.experiments.list();
+  }
+
+  getExperiment(key: string): Experiment {
+    return this.experiments.get(key);
+  }
+
+  /** Creates an experiment or replaces a draft; the definition is validated field by field. */
+  putExperiment(body: unknown): Experiment {
+    const parsed = ExperimentInput.safeParse(body);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw new InvalidInput(`${issue.path.join('.') || 'body'}: ${issue.message}`, parsed.error.issues);
+    }
+    for (const v of parsed.data.variants)
+      if (v.strategy && v.strategy !== 'default' && !(v.strategy in this.settings.serving.strategies))
+        throw new InvalidInput(
+          `variants: strategy "${v.strategy}" is not configured in serving.strategies`,
+          null,
+        );
+    const e = this.experiments.put(parsed.data);
+    this.saveExperiments();
+    return e;
+  }
+
+  startExperiment(key: string): Experiment {
+    const e = this.experiments.start(key, this.clock());
+    this.saveExperiments();
+    return e;
+  }
+
+  stopExperiment(key: string): Experiment {
+    const e = this.experiments.stop(key, this.clock());
+    this.saveExperiments();
+    return e;
+  }
+
+  /**
+   * The variant a shopper sees (GrowthBook hashing, sticky across devices once their ids are
+   * linked). A new exposure is logged as an `Experiment Viewed` event. Targeting reads the user's
+   * stored traits, overridden by `attributes`.
+   */
+  async assignExperiment(
+    key: string,
+    who: { userId?: string; anonymousId?: string; attributes?: Record<string, unknown> },
+  ): Promise<ExperimentAssignment & { status: Experiment['status'] }> {
+    const e = this.experiments.get(key);
+    const hashId = who.userId ?? who.anonymousId;
+    if (!hashId) throw new InvalidInput('userId: give userId or anonymousId', null);
+    const serving = await this.servingReady();
+    const shopper = serving.activity.shopper(who.userId ?? null, who.anonymousId ?? null)!;
+    const traits = e.targeting && who.userId ? ((await this.store.getUser(who.userId))?.traits ?? {}) : {};
+    const attributes = { id: hashId, ...traits, ...who.attributes };
+    const keys = serving.activity.keys(shopper);
+    const a = this.experiments.assign(key, { shopper, keys, hashId, attributes });
+    if (a.inExperiment && !a.sticky) this.recordExposure(e, a, who);
+    return { ...a, status: e.status };
+  }
+
+  /** Per variant: units, every metric with effect and interval, SRM, and warnings. */
+  async experimentResults(key: string): Promise<ExperimentResults> {
+    const e = this.experiments.look(key);
+    this.saveExperiments();
+    const events = metricEvents(e);
+    const units = await this.store.experimentUnits({
+      experiment: key,
+      windowMs: e.analysis.windowDays * 86_400_000,
+      until: e.stoppedAt ?? undefined,
+      events,
+    });
+    const recommendationMetrics = [e.goal, ...e.secondary, ...e.guardrails].some((m) =>
+      m.type.startsWith('recommendation-'),
+    );
+    const attribution =
+      recommendationMetrics && e.startedAt !== null
+        ? await this.store.recommendationStats({
+            experiment: key,
+            from: e.startedAt,
+            to: e.stoppedAt ?? undefined,
+            attributionMs: this.settings.serving.attributionHours * 3_600_000,
+          })
+        : [];
+    return experimentResults(e, units, events, attribution, e.stoppedAt ?? this.clock());
+  }
+
+  /** The statistics engine on summary statistics (`POST /v1/stats/analyze`). */
+  analyzeStats(body: unknown): AnalyzeOutput {
+    try {
+      return analyze(body);
+    } catch (error) {
+      if (error instanceof AnalyzeInputError) throw new InvalidInput(error.problems[0]!, error.problems);
+      throw error;
+    }
+  }
+
+  private saveExperiments(): void {
+    const file = join(this.dataDir, 'experiments.json');
+    mkdirSync(this.dataDir, { recursive: true });
+    writeFileSync(`${file}.tmp`, JSON.stringify(this.experiments.list(), null, 2));
+    renameSync(`${file}.tmp`, file);
+  }
+
+  /** Logs a first exposure as an `Experiment Viewed` event (not awaited; failures are counted). */
+  private recordExposure(
+    e: Experiment,
+    a: ExperimentAssignment,
+    who: { userId?: string; anonymousId?: string },
+  ): void {
+    const now = this.clock();
+    this.storeQuietly({
+      ...BLANK_EVENT,
+      messageId: `exposure:${e.key}:${who.userId ?? `anon:${who.anonymousId}`}`,
+      event: 'Experiment Viewed',
+      userId: who.userId ?? null,
+      anonymousId: who.anonymousId ?? null,
+      timestamp: now,
+      receivedAt: now,
+      properties: {
+        experiment_id: e.key,
+        variation_id: a.variantKey,
+        variant: a.variant,
+        ...(a.strategy ? { strategy: a.strategy } : {}),
+      },
+    });
+  }
+
   /** The merchandising rules in force. */
   async merchandising(): Promise<MerchandisingRules> {
     return (await this.servingReady()).merchandising;
@@ -528,6 +714,15 @@ export class Engine {
   /** Keeps serving's memory in step with what was just stored. */
   private observe(events: readonly StoredEvent[]): void {
     this.serving?.observe(events);
+    // Exposures sent by client-side SDKs keep their units sticky too.
+    for (const e of events) {
+      if (e.type !== 'track' || e.event !== 'Experiment Viewed') continue;
+      const experiment = e.properties?.experiment_id;
+      const variant = e.properties?.variant;
+      const who = this.serving?.activity.shopper(e.userId, e.anonymousId);
+      if (typeof experiment === 'string' && typeof variant === 'number' && who)
+        this.experiments.remember(experiment, who, variant);
+    }
   }
 
   private itemsChanged(items: readonly Item[]): void {
@@ -541,27 +736,22 @@ export class Engine {
    * recommendationId: later clicks and orders are attributed to it. Not awaited: the answer does
    * not wait for the disk, and a failure is counted, never thrown at the shopper.
    */
-  private recordImpression(list: RecommendationList, userId: string | undefined): void {
+  private recordImpression(
+    list: RecommendationList,
+    userId: string | undefined,
+    routed: { experiment: string; variant: string } | null = null,
+  ): void {
     if (list.items.length === 0) return;
     const now = this.clock();
     const anonymous = userId?.startsWith('anon:') ? userId.slice(5) : null;
-    const event: StoredEvent = {
+    this.storeQuietly({
+      ...BLANK_EVENT,
       messageId: list.recommendationId,
-      type: 'track',
       event: 'Recommendation Shown',
       userId: userId && !anonymous ? userId : null,
       anonymousId: anonymous ?? (userId ? null : `recommendation:${list.recommendationId}`),
       timestamp: now,
       receivedAt: now,
-      itemId: null,
-      orderId: null,
-      price: null,
-      quantity: null,
-      revenue: null,
-      rating: null,
-      currency: null,
-      coupon: null,
-      products: null,
       properties: {
         recommendation_id: list.recommendationId,
         surface: list.surface,
@@ -569,11 +759,13 @@ export class Engine {
         model: list.model,
         version: list.version,
         item_ids: list.items.map((i) => i.itemId),
+        ...(routed ?? {}),
       },
-      traits: null,
-      context: null,
-      targetId: null,
-    };
-    this.store.appendEvents([event]).catch(() => this.impressionFailures.inc());
+    });
+  }
+
+  /** Stores an event the engine writes itself without making anyone wait; a failure is counted. */
+  private storeQuietly(event: StoredEvent): void {
+    this.store.appendEvents([event]).catch(() => this.quietFailures.inc({ event: event.event ?? '' }));
   }
 }

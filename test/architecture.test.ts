@@ -20,7 +20,7 @@ const ALLOWED: Record<string, string[]> = {
   synth: ['core'],
   features: ['core', 'store'],
   train: ['core', 'features', 'models', 'eval', 'store'],
-  decide: ['core', 'features', 'models', 'store'],
+  decide: ['core', 'features', 'models', 'store', 'stats'],
   engine: [
     'core',
     'config',

@@ -14,6 +14,7 @@ import type { Item, MessageType, StoredEvent } from '../store/records.js';
 import type { UserProfile } from '../store/store.js';
 import type { Access } from './auth.js';
 import { ApiError } from './errors.js';
+import { EXPERIMENT_ROUTES } from './experiment-routes.js';
 import {
   BatchOut,
   DeletedOut,
@@ -336,6 +337,7 @@ export const ROUTES: Route[] = [
     },
   },
   ...SERVING_ROUTES,
+  ...EXPERIMENT_ROUTES,
 ];
 
 /** Page cursors are opaque to clients (base64url of the last id). */

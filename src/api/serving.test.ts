@@ -280,6 +280,61 @@ describe('recommendation serving', () => {
     expect(bad.body.error.message).toBe('from: expected an ISO 8601 time');
   });
 
+  it('routes personalized lists by a running experiment over strategies and judges them on attributed clicks', async () => {
+    const created = await call('POST', '/v1/experiments', {
+      key: 'recs-test',
+      surface: 'recommendations',
+      variants: [
+        { key: 'control', strategy: 'default' },
+        { key: 'bestsellers', strategy: 'popular' },
+      ],
+      goal: { type: 'recommendation-ctr' },
+      secondary: [{ type: 'recommendation-conversion' }, { type: 'revenue' }],
+    });
+    expect(created.status).toBe(200);
+    expect((await call('POST', '/v1/experiments/recs-test/start')).status).toBe(200);
+    const seen = new Map<string, number>();
+    for (let u = 10; u < 50; u++) {
+      const list = await call('GET', `/v1/users/u${u}/recommendations?k=4`);
+      const assigned = await call(
+        'GET',
+        `/v1/experiments/recs-test/assignment?userId=u${u}`,
+        undefined,
+        keys.writeKey,
+      );
+      expect(assigned.body.sticky).toBe(true); // the list request was the exposure
+      expect(list.body.strategy).toBe(assigned.body.strategy);
+      seen.set(list.body.strategy, (seen.get(list.body.strategy) ?? 0) + 1);
+      // Shoppers shown bestsellers click every time, the others every other time.
+      if (list.body.strategy === 'popular' || u % 2 === 0)
+        await call('POST', '/v1/track', {
+          userId: `u${u}`,
+          event: 'Product Clicked',
+          properties: {
+            product_id: list.body.items[0].itemId,
+            recommendation_id: list.body.recommendationId,
+          },
+        });
+    }
+    expect(seen.size).toBe(2);
+    // Naming a strategy overrides the experiment.
+    expect((await call('GET', '/v1/users/u10/recommendations?k=2&strategy=default')).body.strategy).toBe(
+      'default',
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    const results = await call('GET', '/v1/experiments/recs-test/results');
+    const ctr = results.body.metrics[0];
+    expect(ctr).toMatchObject({ name: 'recommendation-ctr', unit: 'impressions' });
+    expect(ctr.variants.map((v: Json) => v.units)).toEqual([seen.get('default'), seen.get('popular')]);
+    expect(ctr.variants[1].value).toBe(1);
+    expect(ctr.variants[0].value).toBeLessThan(1);
+    expect(results.body.variants.map((v: Json) => v.units)).toEqual([
+      seen.get('default'),
+      seen.get('popular'),
+    ]);
+    expect((await call('POST', '/v1/experiments/recs-test/stop')).status).toBe(200);
+  });
+
   it('forgets an erased shopper at once and after a restart, until a new version is trained', async () => {
     const personal = (r: { body: Json }) =>
       (r.body.items as Json[]).filter((i) => /^because you/.test(i.reason)).length;

@@ -285,6 +285,95 @@ export function checkStore(factory: StoreFactory): void {
     await store.close();
   });
 
+  it('reads the units of an experiment with their first variant and outcomes in the window', async () => {
+    const store = await factory.fresh();
+    await store.upsertItems([item({ id: 'a', price: 10, cost: 4 }), item({ id: 'b', price: 20 })]);
+    const viewed = (user: string, variant: number, at: number, extra: Record<string, unknown> = {}) =>
+      event(
+        {
+          event: 'Experiment Viewed',
+          userId: user,
+          properties: { experiment_id: 'exp1', variation_id: `v${variant}`, variant },
+          ...extra,
+        },
+        at,
+      );
+    const order = (user: string, id: string, at: number, lines: [string, number, number][], refund = false) =>
+      event(
+        {
+          event: refund ? 'Order Refunded' : 'Order Completed',
+          userId: user,
+          properties: {
+            order_id: id,
+            products: lines.map(([product_id, price, quantity]) => ({ product_id, price, quantity })),
+          },
+        },
+        at,
+      );
+    await store.appendEvents([
+      order('u1', 'pre', 0, [['b', 20, 1]]), // before exposure: the CUPED covariate
+      viewed('u1', 1, 60, { context: { campaign: { source: 'newsletter' }, userAgent: 'Safari' } }),
+      viewed('u1', 0, 70), // a later exposure does not change the variant
+      order('u1', 'o1', 90, [
+        ['a', 10, 2],
+        ['b', 20, 1],
+      ]),
+      order('u1', 'r1', 100, [['b', 20, 1]], true),
+      event({ event: 'Product Added', userId: 'u1', properties: { product_id: 'a' } }, 80),
+      order('u1', 'late', 60 * 24 * 3, [['a', 10, 1]]), // after the 2-day window
+      viewed('u2', 0, 10),
+      event({ event: 'Product Added', userId: 'u2', properties: { product_id: 'b' } }, 5), // before exposure
+      viewed('u3', 1, 20, { properties: { experiment_id: 'other', variant: 1 } }),
+    ]);
+    const units = await store.experimentUnits({
+      experiment: 'exp1',
+      windowMs: 2 * 86_400_000,
+      events: ['Product Added', 'Order Completed'],
+    });
+    expect(units).toEqual([
+      {
+        unit: 'u1',
+        variant: 1,
+        exposedAt: Date.UTC(2025, 0, 1, 1),
+        source: 'newsletter',
+        userAgent: 'Safari',
+        orders: 1,
+        revenue: 20, // 40 ordered, 20 refunded
+        margin: 12, // (10 - 4) x 2; b has no cost
+        preRevenue: 20,
+        counts: [1, 1],
+        lastActive: Date.UTC(2025, 0, 4),
+      },
+      {
+        unit: 'u2',
+        variant: 0,
+        exposedAt: Date.UTC(2025, 0, 1, 0, 10),
+        source: null,
+        userAgent: null,
+        orders: 0,
+        revenue: 0,
+        margin: 0,
+        preRevenue: 0,
+        counts: [0, 0],
+        lastActive: Date.UTC(2025, 0, 1, 0, 10),
+      },
+    ]);
+    expect(
+      await store.experimentUnits({
+        experiment: 'exp1',
+        windowMs: 86_400_000,
+        until: Date.UTC(2025, 0, 1, 1, 35),
+        events: [],
+      }),
+    ).toMatchObject([{ unit: 'u1', orders: 1, revenue: 40 }, { unit: 'u2' }]);
+    expect(await store.firstExposures()).toEqual([
+      { experiment: 'exp1', unit: 'u1', variant: 1 },
+      { experiment: 'exp1', unit: 'u2', variant: 0 },
+      { experiment: 'other', unit: 'u3', variant: 1 },
+    ]);
+    await store.close();
+  });
+
   it('keeps a long scan whole while other reads and writes run, and frees it when the caller stops early', async () => {
     const store = await factory.fresh();
     const many = Array.from({ length: 5000 }, (_, i) =>

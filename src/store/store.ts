@@ -48,6 +48,15 @@ export interface Store {
    */
   recommendationStats(query: RecommendationStatsQuery): Promise<RecommendationStatsRow[]>;
 
+  /**
+   * Every unit (shopper) exposed to an experiment (`Experiment Viewed` events naming it), with the
+   * variant and time of their first exposure and what they did in the window after it.
+   */
+  experimentUnits(query: ExperimentUnitsQuery): Promise<ExperimentUnit[]>;
+
+  /** First exposures of every experiment: which variant each shopper saw first (sticky bucketing). */
+  firstExposures(): Promise<{ experiment: string; unit: string; variant: number }[]>;
+
   /** Counts for `cartwise stats` and `/healthz`. */
   stats(): Promise<StoreStats>;
   /** Flushes pending writes and releases the database. */
@@ -140,6 +149,8 @@ export interface RecommendationStatsQuery {
   from?: number;
   to?: number;
   strategy?: string;
+  /** Only impressions an experiment routed (their `properties.experiment`). */
+  experiment?: string;
   /** A click or order line within this many ms after an impression showing its item is attributed to it. */
   attributionMs: number;
 }
@@ -162,6 +173,39 @@ export interface RecommendationStatsRow {
   /** Distinct orders with an attributed line, and the attributed lines' price x quantity. */
   orders: number;
   revenue: number;
+}
+
+/** Which experiment {@link Store.experimentUnits} reads, and the window its metrics cover. */
+export interface ExperimentUnitsQuery {
+  experiment: string;
+  /** Outcomes count from first exposure until this many ms after it (and before `until`). */
+  windowMs: number;
+  until?: number;
+  /** Event names counted per unit within the window (conversion goals). */
+  events: readonly string[];
+}
+
+/**
+ * One exposed unit and its outcomes within the window after first exposure. Revenue nets
+ * `Order Refunded` against `Order Completed` (an order's `revenue`, else its lines' price x
+ * quantity); margin counts only lines whose item has a cost; `preRevenue` is the same window
+ * before exposure (the CUPED covariate).
+ */
+export interface ExperimentUnit {
+  unit: string;
+  variant: number;
+  exposedAt: number;
+  /** context.campaign.source (or properties.source) and the user agent of the first exposure. */
+  source: string | null;
+  userAgent: string | null;
+  orders: number;
+  revenue: number;
+  margin: number;
+  preRevenue: number;
+  /** Counts of `events[i]` within the window. */
+  counts: number[];
+  /** The unit's latest event of any kind (ms), for retention. */
+  lastActive: number;
 }
 
 /** Raised when the database is held by another process (e.g. the running server) or already open here. */

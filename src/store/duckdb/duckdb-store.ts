@@ -22,6 +22,8 @@ import {
   type ActivitySummary,
   type AppendResult,
   type ErasureResult,
+  type ExperimentUnit,
+  type ExperimentUnitsQuery,
   type InteractionBatch,
   type InteractionQuery,
   type ItemQuery,
@@ -560,6 +562,10 @@ export class DuckDBStore implements Store {
       params.push(query.strategy);
       where.push(`json_extract_string(properties, '$.strategy') = $${params.length}`);
     }
+    if (query.experiment !== undefined) {
+      params.push(query.experiment);
+      where.push(`json_extract_string(properties, '$.experiment') = $${params.length}`);
+    }
     const who = `COALESCE(shopper_id, 'anon:' || anonymous_id)`;
     const rid = `json_extract_string(properties, '$.recommendation_id')`;
     // A touch (click, order line) goes to the impression it names when that one showed the item,
@@ -619,6 +625,90 @@ export class DuckDBStore implements Store {
       converted: Number(r.converted),
       orders: Number(r.orders),
       revenue: Number(r.revenue),
+    }));
+  }
+
+  async experimentUnits(query: ExperimentUnitsQuery): Promise<ExperimentUnit[]> {
+    await this.settle();
+    const params: DuckDBValue[] = [query.experiment, query.windowMs / 1000, (query.until ?? 8.64e15) / 1000];
+    const counts = query.events.map((name) => {
+      params.push(name);
+      return `count(*) FILTER (WHERE e.event = $${params.length} AND ${IN_WINDOW})`;
+    });
+    const who = `COALESCE(shopper_id, 'anon:' || anonymous_id)`;
+    const rows = (
+      await this.reader.runAndReadAll(
+        `WITH exposures AS MATERIALIZED (
+           SELECT ${who} AS unit,
+             arg_min(CAST(json_extract(properties, '$.variant') AS INTEGER), seq) AS variant,
+             min(ts) AS exposed_at,
+             arg_min(COALESCE(json_extract_string(context, '$.campaign.source'), json_extract_string(properties, '$.source')), seq) AS source,
+             arg_min(json_extract_string(context, '$.userAgent'), seq) AS agent
+           FROM shopper_events
+           WHERE type = 'track' AND event = 'Experiment Viewed'
+             AND json_extract_string(properties, '$.experiment_id') = $1
+             AND json_extract(properties, '$.variant') IS NOT NULL
+             AND (shopper_id IS NOT NULL OR anonymous_id IS NOT NULL)
+           GROUP BY 1),
+         ev AS MATERIALIZED (
+           SELECT ${who} AS unit, message_id, event, ts, revenue, products FROM shopper_events
+           WHERE type = 'track' AND (shopper_id IS NOT NULL OR anonymous_id IS NOT NULL)
+             AND ts >= (SELECT min(exposed_at) FROM exposures) - to_seconds($2)),
+         money AS (
+           SELECT e.unit, e.ts, e.event,
+             CASE WHEN e.event = 'Order Refunded' THEN -1 ELSE 1 END * COALESCE(e.revenue,
+               list_sum(list_transform(e.products, p -> COALESCE(p.price, 0) * COALESCE(p.quantity, 1))), 0) AS amount
+           FROM ev e WHERE e.event IN ('Order Completed', 'Order Refunded')),
+         lines AS (
+           SELECT e.unit, e.ts, (COALESCE(x.p.price, 0) - i.cost) * COALESCE(x.p.quantity, 1) AS margin
+           FROM ev e, UNNEST(e.products) AS x(p) JOIN items i ON i.item_id = x.p.product_id
+           WHERE e.event = 'Order Completed' AND i.cost IS NOT NULL)
+         SELECT x.unit, x.variant, epoch_ms(x.exposed_at) AS exposed, x.source, x.agent,
+           (SELECT count(*) FROM money e WHERE e.unit = x.unit AND e.event = 'Order Completed' AND ${IN_WINDOW}) AS orders,
+           (SELECT COALESCE(sum(e.amount), 0) FROM money e WHERE e.unit = x.unit AND ${IN_WINDOW}) AS revenue,
+           (SELECT COALESCE(sum(e.margin), 0) FROM lines e WHERE e.unit = x.unit AND ${IN_WINDOW}) AS margin,
+           (SELECT COALESCE(sum(e.amount), 0) FROM money e WHERE e.unit = x.unit
+              AND e.ts < x.exposed_at AND e.ts >= x.exposed_at - to_seconds($2)) AS pre_revenue,
+           ${counts.length > 0 ? `(SELECT [${counts.join(', ')}] FROM ev e WHERE e.unit = x.unit)` : '[]::BIGINT[]'} AS counts,
+           (SELECT epoch_ms(max(e.ts)) FROM ev e WHERE e.unit = x.unit) AS last_active
+         FROM exposures x ORDER BY x.unit`,
+        params,
+      )
+    ).getRowObjectsJS();
+    return rows.map((r) => ({
+      unit: String(r.unit),
+      variant: Number(r.variant),
+      exposedAt: Number(r.exposed),
+      source: r.source === null ? null : String(r.source),
+      userAgent: r.agent === null ? null : String(r.agent),
+      orders: Number(r.orders),
+      revenue: Number(r.revenue),
+      margin: Number(r.margin),
+      preRevenue: Number(r.pre_revenue),
+      counts: (r.counts as unknown[]).map(Number),
+      lastActive: r.last_active === null ? Number(r.exposed) : Number(r.last_active),
+    }));
+  }
+
+  async firstExposures(): Promise<{ experiment: string; unit: string; variant: number }[]> {
+    await this.settle();
+    const rows = (
+      await this.reader.runAndReadAll(
+        `SELECT json_extract_string(properties, '$.experiment_id') AS experiment,
+           COALESCE(shopper_id, 'anon:' || anonymous_id) AS unit,
+           arg_min(CAST(json_extract(properties, '$.variant') AS INTEGER), seq) AS variant
+         FROM shopper_events
+         WHERE type = 'track' AND event = 'Experiment Viewed'
+           AND json_extract_string(properties, '$.experiment_id') IS NOT NULL
+           AND json_extract(properties, '$.variant') IS NOT NULL
+           AND (shopper_id IS NOT NULL OR anonymous_id IS NOT NULL)
+         GROUP BY 1, 2 ORDER BY 1, 2`,
+      )
+    ).getRowObjectsJS();
+    return rows.map((r) => ({
+      experiment: String(r.experiment),
+      unit: String(r.unit),
+      variant: Number(r.variant),
     }));
   }
 
@@ -688,6 +778,8 @@ const MAX_PENDING = 100_000;
 
 /** How events are counted by name: track events by their name, other calls by their type (page, identify, ...). */
 const EVENT_NAME = "CASE WHEN type = 'track' THEN event ELSE type END";
+/** An event `e` falls in the outcome window of exposure `x` (params $2: window seconds, $3: until seconds). */
+const IN_WINDOW = 'e.ts >= x.exposed_at AND e.ts < x.exposed_at + to_seconds($2) AND e.ts < to_timestamp($3)';
 
 function likeEscape(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
