@@ -1,8 +1,8 @@
 /**
- * Normal, Student-t and chi-square distribution functions, written here so that p-values and
+ * Normal, Student-t, chi-square and Beta distribution functions, written here so that p-values and
  * intervals agree with scipy to about 1e-12 (the tests hold them to 1e-10) without a dependency.
- * Everything rests on two special functions: the regularized incomplete beta function (Student-t)
- * and the regularized incomplete gamma function (normal, chi-square), both by continued fractions.
+ * Everything rests on two special functions: the regularized incomplete beta function (Student-t,
+ * Beta) and the regularized incomplete gamma function (normal, chi-square), both by continued fractions.
  */
 
 const EPSILON = 1e-16;
@@ -10,6 +10,7 @@ const TINY = 1e-300;
 const MAX_ITERATIONS = 1_000_000;
 const LN_SQRT_2PI = 0.9189385332046728; // ln(sqrt(2 pi))
 const SQRT_2PI = 2.5066282746310002;
+const LN_SQRT_PI = 0.5723649429247001; // ln(sqrt(pi)) = ln Gamma(1/2)
 
 // Lanczos approximation, g = 7, n = 9.
 const LANCZOS = [
@@ -112,7 +113,8 @@ function incompleteBeta(a: number, b: number, x: number, y: number): { lower: nu
 /** Regularized incomplete gamma P(a, x) and Q(a, x) = 1 - P(a, x), each computed directly where small. */
 function incompleteGamma(a: number, x: number): { lower: number; upper: number } {
   if (x <= 0) return { lower: 0, upper: 1 };
-  const front = Math.exp(a * Math.log(x) - x - logGamma(a));
+  // ln Gamma(1/2) = ln sqrt(pi) as a constant: the normal CDF calls this with a = 1/2 in hot loops.
+  const front = Math.exp(a * Math.log(x) - x - (a === 0.5 ? LN_SQRT_PI : logGamma(a)));
   if (x < a + 1) {
     let term = 1 / a;
     let sum = term;
@@ -269,4 +271,61 @@ export function chiSquareSf(x: number, dof: number): number {
   if (Number.isNaN(x) || !(dof > 0)) return Number.NaN;
   if (x <= 0) return 1;
   return incompleteGamma(dof / 2, x / 2).upper;
+}
+
+/** Density of Beta(a, b) at x: the posterior of a conversion rate, as Thompson sampling weighs it. */
+export function betaPdf(x: number, a: number, b: number): number {
+  if (Number.isNaN(x) || !(a > 0) || !(b > 0)) return Number.NaN;
+  if (x < 0 || x > 1) return 0;
+  if (x === 0) return a < 1 ? Number.POSITIVE_INFINITY : a === 1 ? b : 0;
+  if (x === 1) return b < 1 ? Number.POSITIVE_INFINITY : b === 1 ? a : 0;
+  return Math.exp((a - 1) * Math.log(x) + (b - 1) * Math.log1p(-x) - logBeta(a, b));
+}
+
+/** P(X <= x) for X ~ Beta(a, b), the regularized incomplete beta I_x(a, b), exact in both tails. */
+export function betaCdf(x: number, a: number, b: number): number {
+  if (Number.isNaN(x) || !(a > 0) || !(b > 0)) return Number.NaN;
+  if (x <= 0) return 0;
+  if (x >= 1) return 1;
+  return incompleteBeta(a, b, x, 1 - x).lower;
+}
+
+/** P(X > x) for X ~ Beta(a, b), computed directly so that far upper tails are not lost to 1 - cdf. */
+export function betaSf(x: number, a: number, b: number): number {
+  if (Number.isNaN(x) || !(a > 0) || !(b > 0)) return Number.NaN;
+  if (x <= 0) return 1;
+  if (x >= 1) return 0;
+  return incompleteBeta(a, b, x, 1 - x).upper;
+}
+
+/**
+ * The x with P(X <= x) = p for X ~ Beta(a, b): where a posterior's mass starts and ends, so
+ * integrals over it can skip the empty rest of [0, 1]. Newton's method kept inside a shrinking
+ * bracket (bisection when a step would leave it), on whichever tail is smaller.
+ */
+export function betaQuantile(p: number, a: number, b: number): number {
+  if (!(p >= 0 && p <= 1) || !(a > 0) || !(b > 0)) return Number.NaN;
+  if (p === 0) return 0;
+  if (p === 1) return 1;
+  const upperTail = p > 0.5;
+  const q = upperTail ? 1 - p : p;
+  // Solve tail(x) = q, where tail is the cdf (lower) or the survival function (upper).
+  const tail = (x: number) => (upperTail ? betaSf(x, a, b) : betaCdf(x, a, b));
+  let lo = 0;
+  let hi = 1;
+  let x = a / (a + b);
+  for (let i = 0; i < 300; i++) {
+    const value = tail(x);
+    const below = upperTail ? value > q : value < q; // x is left of the answer
+    if (below) lo = x;
+    else hi = x;
+    const density = betaPdf(x, a, b);
+    let next = x + (upperTail ? value - q : q - value) / density;
+    if (!(next > lo && next < hi) || !Number.isFinite(next)) next = 0.5 * (lo + hi);
+    // Converged when the step is tiny next to the distance from the nearer end of [0, 1].
+    const scale = Math.max(Math.min(x, 1 - x), 1e-300);
+    if (Math.abs(next - x) <= 1e-15 * scale || hi - lo <= 1e-15 * Math.min(hi, 1 - lo)) return next;
+    x = next;
+  }
+  return x;
 }
