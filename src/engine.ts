@@ -1,8 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { type Config, ConfigError } from './config.js';
 import { LATENCY_BUCKETS, Registry } from './core/metrics.js';
+import { type Bandit, BanditBook, type BanditDecision, BanditInput } from './decide/bandits.js';
 import { CatalogView } from './decide/catalog-view.js';
 import { type ExperimentResults, experimentResults, metricEvents } from './decide/experiment-results.js';
 import {
@@ -29,6 +31,7 @@ import { ModelVersions } from './train/model-versions.js';
 import { type BundleManifest, type TrainingProgress, trainBundle } from './train/pipeline.js';
 import { TrainingSettings } from './train/training-settings.js';
 
+export { BanditError, BanditInput } from './decide/bandits.js';
 export { ExperimentError, ExperimentInput } from './decide/experiments.js';
 export type { ListQuery, RecommendationList } from './decide/recommendations.js';
 export { ServingError } from './decide/recommendations.js';
@@ -172,6 +175,11 @@ export class Engine {
   readonly versions: ModelVersions;
   /** Experiments and sticky assignments (kept in <data>/experiments.json; exposures are events). */
   private readonly experiments: ExperimentBook;
+  /** Bandits (definitions in <data>/bandits.json; states rebuilt from their logged rewards). */
+  private readonly bandits: BanditBook;
+  private banditsStart: Promise<void> | null = null;
+  /** Recent decisions by id, so a reward may name the decision instead of the arm and context. */
+  private readonly decisions = new Map<string, { arm: string; context: number[] | null }>();
 
   private constructor(
     readonly store: Store,
@@ -182,6 +190,8 @@ export class Engine {
     this.versions = new ModelVersions(join(dataDir, 'models'));
     const file = join(dataDir, 'experiments.json');
     this.experiments = new ExperimentBook(existsSync(file) ? (readJson(file) as Experiment[]) : []);
+    const bandits = join(dataDir, 'bandits.json');
+    this.bandits = new BanditBook(existsSync(bandits) ? (readJson(bandits) as Bandit[]) : []);
   }
 
   private get erasedFile(): string {
@@ -661,6 +671,159 @@ export class Engine {
         ...(a.strategy ? { strategy: a.strategy } : {}),
       },
     });
+  }
+
+  /** Every bandit with its arms' current probabilities (for a context-free view). */
+  async listBandits(): Promise<ReturnType<Engine['banditView']>[]> {
+    await this.banditsReady();
+    return this.bandits.list().map((b) => this.banditView(b));
+  }
+
+  async getBandit(key: string): Promise<ReturnType<Engine['banditView']>> {
+    await this.banditsReady();
+    return this.banditView(this.bandits.get(key));
+  }
+
+  /** Creates a bandit; every setting is checked and a bad one is named. */
+  async createBandit(body: unknown): Promise<ReturnType<Engine['banditView']>> {
+    await this.banditsReady();
+    const parsed = BanditInput.safeParse(body);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw new InvalidInput(`${issue.path.join('.') || 'body'}: ${issue.message}`, parsed.error.issues);
+    }
+    const b = this.bandits.create(parsed.data, this.clock());
+    const file = join(this.dataDir, 'bandits.json');
+    mkdirSync(this.dataDir, { recursive: true });
+    writeFileSync(
+      `${file}.tmp`,
+      JSON.stringify(
+        this.bandits.list().map(({ state: _, ...d }) => d),
+        null,
+        2,
+      ),
+    );
+    renameSync(`${file}.tmp`, file);
+    return this.banditView(b);
+  }
+
+  /**
+   * Chooses an arm and logs the decision with its propensity as a `Bandit Arm Chosen` event
+   * (not awaited: a slow disk never delays the answer).
+   */
+  async chooseArm(
+    key: string,
+    request: { context?: number[] | null; userId?: string; anonymousId?: string },
+  ): Promise<BanditDecision> {
+    await this.banditsReady();
+    const context = request.context ?? null;
+    const d = this.bandits.choose(key, context);
+    this.decisions.set(d.decisionId, { arm: d.arm, context });
+    if (this.decisions.size > 100_000) this.decisions.delete(this.decisions.keys().next().value!);
+    const now = this.clock();
+    this.storeQuietly({
+      ...BLANK_EVENT,
+      messageId: `bandit-decision:${d.decisionId}:${now}`,
+      event: 'Bandit Arm Chosen',
+      userId: request.userId ?? null,
+      anonymousId: request.anonymousId ?? (request.userId ? null : `bandit:${d.decisionId}`),
+      timestamp: now,
+      receivedAt: now,
+      properties: {
+        bandit: key,
+        decision_id: d.decisionId,
+        arm: d.arm,
+        probability: d.probability,
+        probabilities: d.probabilities,
+        context,
+      },
+    });
+    return d;
+  }
+
+  /**
+   * Records an outcome: of an arm (with its context, for contextual bandits) or of a recent
+   * decision by id. Answers once the `Bandit Reward` event is on disk; states are rebuilt from
+   * these events at start.
+   */
+  async rewardArm(
+    key: string,
+    request: { arm?: string; decisionId?: string; value: number; context?: number[] | null; userId?: string },
+  ): Promise<{ bandit: string; arm: string; counts: Record<string, number> }> {
+    await this.banditsReady();
+    const decided = request.decisionId !== undefined ? this.decisions.get(request.decisionId) : undefined;
+    if (request.decisionId !== undefined && !decided && request.arm === undefined)
+      throw new InvalidInput(
+        `decisionId: "${request.decisionId}" is not a recent decision; send arm (and context) instead`,
+        null,
+      );
+    const arm = request.arm ?? decided!.arm;
+    const context = request.context ?? decided?.context ?? null;
+    this.bandits.reward(key, arm, request.value, context);
+    const now = this.clock();
+    await this.store.appendEvents([
+      {
+        ...BLANK_EVENT,
+        messageId: `bandit-reward:${randomUUID()}`,
+        event: 'Bandit Reward',
+        userId: request.userId ?? null,
+        anonymousId: request.userId ? null : `bandit:${key}`,
+        timestamp: now,
+        receivedAt: now,
+        properties: {
+          bandit: key,
+          arm,
+          value: request.value,
+          context,
+          decision_id: request.decisionId ?? null,
+        },
+      },
+    ]);
+    const b = this.bandits.get(key);
+    return {
+      bandit: key,
+      arm,
+      counts: Object.fromEntries(b.state.arms.map((a, i) => [a, b.state.counts[i]!])),
+    };
+  }
+
+  private banditView(b: Bandit) {
+    const contextual = b.dimension !== undefined;
+    return {
+      key: b.key,
+      name: b.name ?? null,
+      policy: b.policy,
+      arms: b.arms,
+      dimension: b.dimension ?? null,
+      params: b.state.params,
+      createdAt: new Date(b.createdAt).toISOString(),
+      decisions: b.state.decisions,
+      rewards: Object.fromEntries(b.state.arms.map((a, i) => [a, b.state.counts[i]!])),
+      /** Probabilities the next decision uses (contextual bandits: they depend on the context). */
+      weights: contextual ? null : this.bandits.weights(b.key, null),
+    };
+  }
+
+  /** Rebuilds every bandit's state from the logged rewards and decision counts, once. */
+  private banditsReady(): Promise<void> {
+    this.banditsStart ??= (async () => {
+      const rewards = new Map<string, { arm: string; value: number; context: number[] | null }[]>();
+      for (const e of await this.store.eventsNamed('Bandit Reward')) {
+        const p = e.properties as { bandit: string; arm: string; value: number; context: number[] | null };
+        rewards.set(p.bandit, [
+          ...(rewards.get(p.bandit) ?? []),
+          { arm: p.arm, value: p.value, context: p.context },
+        ]);
+      }
+      const decisions = new Map<string, number>();
+      for (const e of await this.store.eventsNamed('Bandit Arm Chosen')) {
+        const key = (e.properties as { bandit: string }).bandit;
+        decisions.set(key, (decisions.get(key) ?? 0) + 1);
+      }
+      for (const b of this.bandits.list())
+        this.bandits.replay(b.key, rewards.get(b.key) ?? [], decisions.get(b.key) ?? 0);
+    })();
+    return this.banditsStart;
   }
 
   /** The merchandising rules in force. */

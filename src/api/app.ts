@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { type Context, Hono } from 'hono';
 import { LATENCY_BUCKETS } from '../core/metrics.js';
-import { type Engine, ExperimentError, InvalidInput, ServingError } from '../engine.js';
+import { BanditError, type Engine, ExperimentError, InvalidInput, ServingError } from '../engine.js';
 import { type Access, authorize } from './auth.js';
 import { type BodySource, readJson } from './body.js';
 import { renderDocs } from './docs-page.js';
@@ -113,6 +113,11 @@ export function createApp(engine: Engine, options: AppOptions): Hono {
     let error: ApiError;
     if (err instanceof ApiError) error = err;
     else if (err instanceof InvalidInput) error = new ApiError('invalid_request', err.message, err.details);
+    else if (err instanceof BanditError)
+      error = new ApiError(
+        err.status === 404 ? 'not_found' : err.status === 409 ? 'conflict' : 'invalid_request',
+        err.message,
+      );
     else if (err instanceof ExperimentError)
       error = new ApiError(err.status === 404 ? 'not_found' : 'conflict', err.message);
     else if (err instanceof ServingError)

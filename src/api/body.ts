@@ -1,4 +1,5 @@
 import { gunzip } from 'node:zlib';
+import type { z } from 'zod';
 import { ApiError } from './errors.js';
 
 /**
@@ -69,4 +70,16 @@ async function readLimited(request: BodySource, limit: number): Promise<Buffer> 
 
 function tooLarge(limit: number): ApiError {
   return new ApiError('payload_too_large', `body: larger than the limit of ${limit} bytes`, { limit });
+}
+
+/** A body checked against its schema; the first problem names its field. */
+export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
+  const parsed = schema.safeParse(body);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  throw new ApiError(
+    'invalid_request',
+    `${issue.path.join('.') || 'body'}: ${issue.message}`,
+    parsed.error.issues,
+  );
 }

@@ -13,6 +13,7 @@ import {
 import type { Item, MessageType, StoredEvent } from '../store/records.js';
 import type { UserProfile } from '../store/store.js';
 import type { Access } from './auth.js';
+import { BANDIT_ROUTES } from './bandit-routes.js';
 import { ApiError } from './errors.js';
 import { EXPERIMENT_ROUTES } from './experiment-routes.js';
 import {
@@ -338,6 +339,7 @@ export const ROUTES: Route[] = [
   },
   ...SERVING_ROUTES,
   ...EXPERIMENT_ROUTES,
+  ...BANDIT_ROUTES,
 ];
 
 /** Page cursors are opaque to clients (base64url of the last id). */

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { MerchandisingRules } from '../engine.js';
-import { ApiError } from './errors.js';
+import { parseBody } from './body.js';
 import type { Route } from './routes.js';
 import {
   BasketBody,
@@ -23,18 +23,6 @@ const shopperOf = (q: Shopper) =>
 function listQuery<T extends Shopper & { k: number }>(q: T) {
   const { userId: _u, anonymousId: _a, ...rest } = q;
   return { ...rest, userId: shopperOf(q) };
-}
-
-/** A body checked against its schema; the first problem names its field. */
-function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
-  const parsed = schema.safeParse(body);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0]!;
-  throw new ApiError(
-    'invalid_request',
-    `${issue.path.join('.') || 'body'}: ${issue.message}`,
-    parsed.error.issues,
-  );
 }
 
 const LIST_DOC = { schema: RecommendationOut, description: 'The list, each item with its source and reason' };

@@ -366,6 +366,12 @@ export function checkStore(factory: StoreFactory): void {
         events: [],
       }),
     ).toMatchObject([{ unit: 'u1', orders: 1, revenue: 40 }, { unit: 'u2' }]);
+    const named = await store.eventsNamed('Product Added');
+    expect(named.map((e) => [e.userId, e.itemId])).toEqual([
+      ['u1', 'a'],
+      ['u2', 'b'],
+    ]);
+    expect(await store.eventsNamed('Nothing Like This')).toEqual([]);
     expect(await store.firstExposures()).toEqual([
       { experiment: 'exp1', unit: 'u1', variant: 1 },
       { experiment: 'exp1', unit: 'u2', variant: 0 },

@@ -57,6 +57,9 @@ export interface Store {
   /** First exposures of every experiment: which variant each shopper saw first (sticky bucketing). */
   firstExposures(): Promise<{ experiment: string; unit: string; variant: number }[]>;
 
+  /** Every track event with this name, in the order they were stored (for replaying engine logs). */
+  eventsNamed(event: string): Promise<StoredEvent[]>;
+
   /** Counts for `cartwise stats` and `/healthz`. */
   stats(): Promise<StoreStats>;
   /** Flushes pending writes and releases the database. */

@@ -690,6 +690,15 @@ export class DuckDBStore implements Store {
     }));
   }
 
+  async eventsNamed(event: string): Promise<StoredEvent[]> {
+    await this.settle();
+    const rows = await this.reader.runAndReadAll(
+      `SELECT ${EVENT_SELECT} FROM events WHERE type = 'track' AND event = $1 ORDER BY seq`,
+      [event],
+    );
+    return rows.getRowObjectsJS().map(rowToEvent);
+  }
+
   async firstExposures(): Promise<{ experiment: string; unit: string; variant: number }[]> {
     await this.settle();
     const rows = (
