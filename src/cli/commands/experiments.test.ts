@@ -133,10 +133,10 @@ describe('cartwise experiments analyze', () => {
   it('lists its subcommands', async () => {
     expect(await cli()).toMatchObject({
       code: 2,
-      stderr: 'cartwise experiments: a subcommand is required: analyze, assign',
+      stderr: 'cartwise experiments: a subcommand is required: analyze, list, create, start, stop, results, assign',
     });
     expect((await cli('asign')).stderr).toBe(
-      'cartwise experiments: unknown subcommand "asign"; subcommands: analyze, assign',
+      'cartwise experiments: unknown subcommand "asign"; subcommands: analyze, list, create, start, stop, results, assign',
     );
     const help = await cli('--help');
     expect(help.code).toBe(0);
@@ -253,5 +253,42 @@ describe('cartwise experiments assign', () => {
       ['--seed', 's', '--user', 'u', '--input', 'x.json'],
       '--input: not an option of "experiments assign" (see --help)',
     );
+  });
+});
+
+describe('experiments on a store', () => {
+  it('creates, starts, lists, reads results and stops, naming what is wrong', async () => {
+    const data = join(root, 'store');
+    const definition = file('exp.json', {
+      key: 'banner',
+      variants: [{ key: 'control' }, { key: 'banner' }],
+      goal: { type: 'conversion' },
+    });
+    expect(await cli('create', '--input', definition, '--data', data)).toMatchObject({
+      code: 0,
+      stdout: 'created banner (draft)',
+    });
+    const bad = await cli(
+      'create',
+      '--input',
+      file('bad.json', { key: 'b', variants: [], goal: {} }),
+      '--data',
+      data,
+    );
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/variants: needs at least two variants/);
+    expect(await cli('start', 'banner', '--data', data)).toMatchObject({ code: 0, stdout: 'banner running' });
+    expect((await cli('start', 'banner', '--data', data)).stderr).toMatch(/already running/);
+    const listed = await cli('list', '--data', data, '--json');
+    expect(JSON.parse(listed.stdout)).toMatchObject([{ key: 'banner', status: 'running' }]);
+    const results = await cli('results', 'banner', '--data', data);
+    expect(results.code).toBe(0);
+    expect(results.stdout).toMatch(
+      /^banner \(running, frequentist, 14-day window\): control 0, banner 0 units/,
+    );
+    expect(results.stdout).toMatch(/warning \(too-few-units\)/);
+    expect(await cli('stop', 'banner', '--data', data)).toMatchObject({ code: 0, stdout: 'banner stopped' });
+    expect((await cli('results', '--data', data)).stderr).toMatch(/the experiment key is required/);
+    expect((await cli('results', 'nope', '--data', data)).stderr).toMatch(/experiment "nope" does not exist/);
   });
 });

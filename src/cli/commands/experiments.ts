@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { loadConfig } from '../../config.js';
 import {
   type Assignment,
   assign,
@@ -6,13 +7,18 @@ import {
   type Namespace,
   normalizeWeights,
 } from '../../decide/experiment-assignment.js';
+import type { ExperimentResults } from '../../decide/experiment-results.js';
+import type { Engine } from '../../engine.js';
 import { AnalyzeInputError, type AnalyzeOutput, analyze, type VariantResult } from '../../stats/analyze.js';
 import { CliError, type Command, type CommandArgs } from '../command.js';
+import { viaEngineOrServer } from '../engine-or-server.js';
 
 /** One `cartwise experiments <name>` subcommand. */
 interface Subcommand {
   summary: string;
   usage: string;
+  /** Takes one positional argument (the experiment key). */
+  key?: boolean;
   /** The flags it reads; any other flag given is a usage error. */
   flags: string[];
   run(args: CommandArgs): Promise<number>;
@@ -181,6 +187,85 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
       return 0;
     },
   },
+  list: {
+    summary: 'the experiments of the store, with status and exposed units',
+    usage: 'cartwise experiments list [--data DIR] [--json]',
+    flags: ['data', 'json'],
+    async run(args) {
+      const { experiments } = await onStore(
+        args,
+        async (engine) => ({ experiments: engine.listExperiments() }),
+        { method: 'GET', path: '/v1/experiments' },
+      );
+      if (args.values.json) console.log(JSON.stringify(experiments));
+      else
+        for (const e of experiments)
+          console.log(
+            `${e.key}  ${e.status}  ${e.variants.map((v) => v.key).join(' / ')}  goal ${e.goal.type}`,
+          );
+      return 0;
+    },
+  },
+  create: {
+    summary: 'create an experiment (or replace a draft) from a JSON definition',
+    usage: 'cartwise experiments create --input FILE [--data DIR]',
+    flags: ['input', 'data', 'json'],
+    async run(args) {
+      const body = await readInput(args);
+      const e = await onStore(args, async (engine) => engine.putExperiment(body), {
+        method: 'POST',
+        path: '/v1/experiments',
+        body,
+      });
+      console.log(args.values.json ? JSON.stringify(e) : `created ${e.key} (${e.status})`);
+      return 0;
+    },
+  },
+  start: {
+    summary: 'start assigning units',
+    usage: 'cartwise experiments start KEY [--data DIR]',
+    key: true,
+    flags: ['data'],
+    async run(args) {
+      const key = keyOf(args);
+      const e = await onStore(args, async (engine) => engine.startExperiment(key), {
+        method: 'POST',
+        path: `/v1/experiments/${encodeURIComponent(key)}/start`,
+      });
+      console.log(`${e.key} ${e.status}`);
+      return 0;
+    },
+  },
+  stop: {
+    summary: 'stop assigning new units',
+    usage: 'cartwise experiments stop KEY [--data DIR]',
+    key: true,
+    flags: ['data'],
+    async run(args) {
+      const key = keyOf(args);
+      const e = await onStore(args, async (engine) => engine.stopExperiment(key), {
+        method: 'POST',
+        path: `/v1/experiments/${encodeURIComponent(key)}/stop`,
+      });
+      console.log(`${e.key} ${e.status}`);
+      return 0;
+    },
+  },
+  results: {
+    summary: 'per-variant metrics, effects, intervals, SRM and warnings from the stored events',
+    usage: 'cartwise experiments results KEY [--data DIR] [--json]',
+    key: true,
+    flags: ['data', 'json'],
+    async run(args) {
+      const key = keyOf(args);
+      const r = await onStore(args, (engine) => engine.experimentResults(key), {
+        method: 'GET',
+        path: `/v1/experiments/${encodeURIComponent(key)}/results`,
+      });
+      console.log(args.values.json ? JSON.stringify(r) : renderResults(r));
+      return 0;
+    },
+  },
   assign: {
     summary:
       'the variant a user gets, exactly as GrowthBook SDKs assign it (hash, weights, coverage, namespace)',
@@ -217,16 +302,59 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
   },
 };
 
+/** Runs an experiment use case on the store (or the running server) for `--data`. */
+function onStore<T>(
+  args: CommandArgs,
+  local: (engine: Engine) => Promise<T>,
+  remote: { method: 'GET' | 'POST'; path: string; body?: unknown },
+): Promise<T> {
+  return viaEngineOrServer(loadConfig({ data: args.values.data as string }), local, remote);
+}
+
+const keyOf = (args: CommandArgs) => {
+  const key = args.positionals[1];
+  if (!key) throw new CliError('the experiment key is required', 2);
+  return key;
+};
+
+/** Results as tables: one per metric, one row per variant, then the SRM check and the warnings. */
+export function renderResults(r: ExperimentResults): string {
+  const lines = [
+    `${r.experiment} (${r.status}, ${r.engine}, ${r.windowDays}-day window): ${r.variants.map((v) => `${v.key} ${v.units}`).join(', ')} units`,
+    `SRM: p = ${probability(r.srm.pValue)}${r.srm.alarm ? ' ALARM' : ''}`,
+  ];
+  for (const m of r.metrics) {
+    lines.push('', `${m.role} ${m.name} (per ${m.unit === 'units' ? 'unit' : 'impression'})`);
+    lines.push('| variant | n | value | effect | interval | p-value | chance to win |');
+    lines.push('| --- | ---: | ---: | ---: | --- | ---: | ---: |');
+    for (const v of m.variants) {
+      const ci = v.ci
+        ? `${v.ci[0] === null ? '-inf' : percent(v.ci[0])} .. ${v.ci[1] === null ? '+inf' : percent(v.ci[1])}`
+        : '';
+      lines.push(
+        `| ${v.key} | ${v.units} | ${v.value === null ? '-' : plain(v.value)} | ${v.effect === null ? '' : percent(v.effect)} | ${ci} | ${v.pValue === null ? '' : probability(v.pValue)} | ${v.chanceToWin === null ? '' : v.chanceToWin.toFixed(4)} |${v.error ? ` ${v.error}` : ''}`,
+      );
+    }
+  }
+  if (r.warnings.length > 0) lines.push('', ...r.warnings.map((w) => `warning (${w.code}): ${w.message}`));
+  return lines.join('\n');
+}
+
 const NAMES = Object.keys(SUBCOMMANDS).join(', ');
 
 /** `cartwise experiments <subcommand>`: one command for experiment work, subcommands in SUBCOMMANDS. */
 export const experimentsCommand: Command = {
   name: 'experiments',
-  summary: 'experiments: assign users to variants (GrowthBook-compatible) and analyze results (gbstats)',
+  summary:
+    'experiments: define, start, stop, read results; assign (GrowthBook-compatible); analyze (gbstats)',
   usage: 'cartwise experiments <subcommand> [options]',
   details: [
     'Subcommands:',
     ...Object.values(SUBCOMMANDS).map((s) => `  ${s.usage}\n      ${s.summary}`),
+    '',
+    'list, create, start, stop, results: on the store of --data DIR (default $CARTWISE_DATA or ./data), or',
+    'through the running server when it holds the database. create --input takes the body of',
+    'POST /v1/experiments (see /docs).',
     '',
     'assign:',
     '--seed S            hash seed of the experiment (GrowthBook uses the experiment key when no seed is set)',
@@ -249,6 +377,7 @@ export const experimentsCommand: Command = {
     '--json              {"variants":[{"effect","se","ci","pValue","chanceToWin","risk","error"}]}',
   ].join('\n'),
   options: {
+    data: { type: 'string' },
     input: { type: 'string' },
     json: { type: 'boolean' },
     seed: { type: 'string' },
@@ -264,8 +393,8 @@ export const experimentsCommand: Command = {
     if (!name) throw new CliError(`a subcommand is required: ${NAMES}`, 2);
     const sub = SUBCOMMANDS[name];
     if (!sub) throw new CliError(`unknown subcommand "${name}"; subcommands: ${NAMES}`, 2);
-    if (rest.length > 0)
-      throw new CliError(`unexpected argument "${rest[0]}" (see "cartwise experiments --help")`, 2);
+    if (rest.length > (sub.key ? 1 : 0))
+      throw new CliError(`unexpected argument "${rest.at(-1)}" (see "cartwise experiments --help")`, 2);
     const stray = Object.keys(args.values).find(
       (flag) => args.values[flag] !== undefined && !sub.flags.includes(flag),
     );

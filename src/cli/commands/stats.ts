@@ -1,36 +1,23 @@
 import { loadConfig } from '../../config.js';
-import { Engine, StoreLockedError } from '../../engine.js';
-import { loadKeys } from '../../keys.js';
 import type { StoreStats } from '../../store/store.js';
-import { CliError, type Command } from '../command.js';
+import type { Command } from '../command.js';
+import { viaEngineOrServer } from '../engine-or-server.js';
 import { formatCount } from '../progress.js';
-import { runningServer } from './serve.js';
 
 /** Reads the counts from the store, or from the running server when it holds the database. */
-async function readStats(dataDir: string, config: ReturnType<typeof loadConfig>): Promise<StoreStats> {
-  try {
-    const engine = await Engine.open(config);
-    try {
-      return await engine.stats();
-    } finally {
-      await engine.close();
-    }
-  } catch (error) {
-    const server = error instanceof StoreLockedError ? runningServer(dataDir) : null;
-    if (!server) throw error;
-    const { adminKey } = loadKeys(dataDir, config);
-    const res = await fetch(`${server.url}/v1/stats`, { headers: { authorization: `Bearer ${adminKey}` } });
-    if (!res.ok) throw new CliError(`the running server at ${server.url} answered ${res.status}`);
-    const s = (await res.json()) as Omit<StoreStats, 'firstEvent' | 'lastEvent'> & {
-      firstEvent: string | null;
-      lastEvent: string | null;
-    };
-    return {
-      ...s,
-      firstEvent: s.firstEvent ? Date.parse(s.firstEvent) : null,
-      lastEvent: s.lastEvent ? Date.parse(s.lastEvent) : null,
-    };
-  }
+async function readStats(config: ReturnType<typeof loadConfig>): Promise<StoreStats> {
+  // The server answers times as ISO strings, the store as ms.
+  type Times = { firstEvent: string | number | null; lastEvent: string | number | null };
+  const s = await viaEngineOrServer<Omit<StoreStats, keyof Times> & Times>(
+    config,
+    (engine) => engine.stats(),
+    {
+      method: 'GET',
+      path: '/v1/stats',
+    },
+  );
+  const ms = (t: string | number | null) => (typeof t === 'string' ? Date.parse(t) : t);
+  return { ...s, firstEvent: ms(s.firstEvent), lastEvent: ms(s.lastEvent) };
 }
 
 export const stats: Command = {
@@ -44,7 +31,7 @@ export const stats: Command = {
   options: { data: { type: 'string' }, json: { type: 'boolean' } },
   async run({ values }) {
     const config = loadConfig({ data: values.data as string });
-    const s = await readStats(config.dataDir, config);
+    const s = await readStats(config);
     if (values.json) {
       console.log(JSON.stringify(s));
       return 0;
