@@ -26,6 +26,11 @@ export interface ModelResult {
 export interface EvaluateOptions extends Pick<FitOptions, 'parallel' | 'signal'> {
   ks: readonly number[];
   onProgress?: (message: string) => void;
+  /**
+   * Also coverage, novelty, popularity bias and intra-list diversity (default true). Diversity
+   * compares item columns pairwise, so on stores with many shoppers it costs far more than ranking.
+   */
+  beyondAccuracy?: boolean;
 }
 
 /** Evaluates `estimators` one after the other on `split`. */
@@ -47,7 +52,7 @@ export async function evaluate(
     const fitSeconds = (performance.now() - t0) / 1000;
     options.onProgress?.(`ranking with ${estimator.name}`);
     results.push({
-      ...judge(model, split, options.ks),
+      ...judge(model, split, options.ks, options.beyondAccuracy ?? true),
       model: estimator.name,
       params: { ...estimator.params },
       fitSeconds,
@@ -61,6 +66,7 @@ export function judge(
   model: Fitted,
   split: Split,
   ks: readonly number[],
+  beyondAccuracy = true,
 ): Omit<ModelResult, 'model' | 'params' | 'fitSeconds'> {
   const maxK = Math.max(...ks);
   const perMetric = new Map<string, number[]>();
@@ -81,6 +87,12 @@ export function judge(
   }
   const metrics: Record<string, Estimate> = {};
   for (const [k, values] of perMetric) metrics[k] = meanInterval(values);
+  const result = {
+    metrics,
+    users: split.cases.length,
+    recommendMs: split.cases.length ? rankMs / split.cases.length : 0,
+  };
+  if (!beyondAccuracy) return result;
   const train = split.train.interactions;
   const byItem = transpose(train);
   let activeUsers = 0;
@@ -97,11 +109,7 @@ export function judge(
   // Diversity costs k² per list; it is reported at the smallest k.
   const kd = Math.min(...ks);
   metrics[`diversity@${kd}`] = meanInterval(lists.map((l) => intraListDiversity(l, kd, byItem)));
-  return {
-    metrics,
-    users: split.cases.length,
-    recommendMs: split.cases.length ? rankMs / split.cases.length : 0,
-  };
+  return result;
 }
 
 /** The top items for one case: all rankable items, or only its candidates, minus exclusions. */

@@ -69,6 +69,7 @@ try {
         ks: job.ks,
         parallel: pool,
         signal,
+        beyondAccuracy: false,
       });
     }
     say(`${id}: fitting`, share(0.5));
