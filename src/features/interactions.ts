@@ -42,7 +42,15 @@ export interface IndexedLog {
  */
 export async function readEventLog(
   batches: AsyncIterable<InteractionBatch>,
-  options: { weights?: EventWeights; catalog?: Iterable<string>; track?: readonly string[] } = {},
+  options: {
+    weights?: EventWeights;
+    catalog?: Iterable<string>;
+    track?: readonly string[];
+    /** Only rows of users it accepts (e.g. identified shoppers only). */
+    keep?: (user: string) => boolean;
+    /** Sees every batch too, whatever `keep` says (e.g. a session builder reading the same pass). */
+    tap?: (batch: InteractionBatch) => void;
+  } = {},
 ): Promise<IndexedLog & { read: number; latest: number; flags: EventLog }> {
   const weights = options.weights ?? DEFAULT_WEIGHTS;
   const track = options.track ?? [];
@@ -55,7 +63,9 @@ export async function readEventLog(
   let read = 0;
   let latest = 0;
   for await (const b of batches) {
+    options.tap?.(b);
     for (let i = 0; i < b.user.length; i++) {
+      if (options.keep && !options.keep(b.user[i]!)) continue;
       read++;
       if (b.timestamp[i]! > latest) latest = b.timestamp[i]!;
       const bit = bits.get(b.event[i]!);

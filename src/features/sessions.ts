@@ -62,82 +62,103 @@ export async function buildSessions(
   batches: AsyncIterable<InteractionBatch>,
   options: SessionOptions = {},
 ): Promise<Sessions> {
-  const names = new Set(options.events ?? DEFAULT_SESSION_EVENTS);
-  const gap = (options.gapMinutes ?? 30) * 60_000;
-  const minLength = options.minLength ?? 2;
-  if (!(gap >= 0)) throw new Error('sessions: gapMinutes must be >= 0');
-  if (!(Number.isInteger(minLength) && minLength >= 1))
-    throw new Error('sessions: minLength must be a whole number >= 1');
+  const builder = new SessionBuilder(options);
+  for await (const b of batches) builder.add(b);
+  return builder.build();
+}
 
-  const shoppers = new IdIndex();
-  const rawItems = new IdIndex();
-  let user = new Uint32Array(1024);
-  let item = new Uint32Array(1024);
-  let time = new Float64Array(1024);
-  let n = 0;
-  let read = 0;
-  for await (const b of batches) {
+/**
+ * {@link buildSessions} one batch at a time, so a caller that already scans the store (training)
+ * can build sessions from the same pass.
+ */
+export class SessionBuilder {
+  private readonly names: Set<string>;
+  private readonly gap: number;
+  private readonly minLength: number;
+  private readonly shoppers = new IdIndex();
+  private readonly rawItems = new IdIndex();
+  private user = new Uint32Array(1024);
+  private item = new Uint32Array(1024);
+  private time = new Float64Array(1024);
+  private n = 0;
+  private read = 0;
+
+  constructor(options: SessionOptions = {}) {
+    this.names = new Set(options.events ?? DEFAULT_SESSION_EVENTS);
+    this.gap = (options.gapMinutes ?? 30) * 60_000;
+    this.minLength = options.minLength ?? 2;
+    if (!(this.gap >= 0)) throw new Error('sessions: gapMinutes must be >= 0');
+    if (!(Number.isInteger(this.minLength) && this.minLength >= 1))
+      throw new Error('sessions: minLength must be a whole number >= 1');
+  }
+
+  /** Takes in one batch (batches oldest first). */
+  add(b: InteractionBatch): void {
     for (let i = 0; i < b.user.length; i++) {
-      read++;
-      if (!names.has(b.event[i]!)) continue;
-      if (n === user.length) {
-        user = grow(user);
-        item = grow(item);
-        time = grow(time);
+      this.read++;
+      if (!this.names.has(b.event[i]!)) continue;
+      if (this.n === this.user.length) {
+        this.user = grow(this.user);
+        this.item = grow(this.item);
+        this.time = grow(this.time);
       }
-      user[n] = shoppers.add(b.user[i]!);
-      item[n] = rawItems.add(b.item[i]!);
-      time[n] = b.timestamp[i]!;
-      n++;
+      this.user[this.n] = this.shoppers.add(b.user[i]!);
+      this.item[this.n] = this.rawItems.add(b.item[i]!);
+      this.time[this.n] = b.timestamp[i]!;
+      this.n++;
     }
   }
 
-  // Counting sort by shopper keeps each shopper's events in store order (oldest first).
-  const start = new Uint32Array(shoppers.size + 1);
-  for (let e = 0; e < n; e++) start[user[e]! + 1]!++;
-  for (let u = 0; u < shoppers.size; u++) start[u + 1]! += start[u]!;
-  const next = start.slice(0, shoppers.size);
-  const byShopper = new Uint32Array(n);
-  for (let e = 0; e < n; e++) byShopper[next[user[e]!]!++] = e;
+  /** The sessions of everything added. */
+  build(): Sessions {
+    const { shoppers, rawItems, user, item, time, n, read, gap, minLength } = this;
+    // Counting sort by shopper keeps each shopper's events in store order (oldest first).
+    const start = new Uint32Array(shoppers.size + 1);
+    for (let e = 0; e < n; e++) start[user[e]! + 1]!++;
+    for (let u = 0; u < shoppers.size; u++) start[u + 1]! += start[u]!;
+    const next = start.slice(0, shoppers.size);
+    const byShopper = new Uint32Array(n);
+    for (let e = 0; e < n; e++) byShopper[next[user[e]!]!++] = e;
 
-  // Sessions as [from, to) ranges of byShopper.
-  const from: number[] = [];
-  const to: number[] = [];
-  let short = 0;
-  for (let u = 0; u < shoppers.size; u++) {
-    let s = start[u]!;
-    for (let k = s + 1; k <= start[u + 1]!; k++) {
-      if (k < start[u + 1]! && time[byShopper[k]!]! - time[byShopper[k - 1]!]! <= gap) continue;
-      if (k - s >= minLength) {
-        from.push(s);
-        to.push(k);
-      } else short++;
-      s = k;
+    // Sessions as [from, to) ranges of byShopper.
+    const from: number[] = [];
+    const to: number[] = [];
+    let short = 0;
+    for (let u = 0; u < shoppers.size; u++) {
+      let s = start[u]!;
+      for (let k = s + 1; k <= start[u + 1]!; k++) {
+        if (k < start[u + 1]! && time[byShopper[k]!]! - time[byShopper[k - 1]!]! <= gap) continue;
+        if (k - s >= minLength) {
+          from.push(s);
+          to.push(k);
+        } else short++;
+        s = k;
+      }
     }
+
+    const order = Array.from(from, (_, j) => j).sort(
+      (a, b) => time[byShopper[from[a]!]!]! - time[byShopper[from[b]!]!]! || a - b,
+    );
+    const items = new IdIndex();
+    const indptr = new Uint32Array(order.length + 1);
+    const total = order.reduce((sum, j) => sum + to[j]! - from[j]!, 0);
+    const sessionItems = new Uint32Array(total);
+    const times = new Float64Array(total);
+    let out = 0;
+    order.forEach((j, s) => {
+      for (let k = from[j]!; k < to[j]!; k++) {
+        const e = byShopper[k]!;
+        sessionItems[out] = items.add(rawItems.id(item[e]!));
+        times[out++] = time[e]!;
+      }
+      indptr[s + 1] = out;
+    });
+    return {
+      sessions: { indptr, items: sessionItems, times, itemCount: items.size },
+      items,
+      counts: { read, events: n, shoppers: shoppers.size, sessions: order.length, short },
+    };
   }
-
-  const order = Array.from(from, (_, j) => j).sort(
-    (a, b) => time[byShopper[from[a]!]!]! - time[byShopper[from[b]!]!]! || a - b,
-  );
-  const items = new IdIndex();
-  const indptr = new Uint32Array(order.length + 1);
-  const total = order.reduce((sum, j) => sum + to[j]! - from[j]!, 0);
-  const sessionItems = new Uint32Array(total);
-  const times = new Float64Array(total);
-  let out = 0;
-  order.forEach((j, s) => {
-    for (let k = from[j]!; k < to[j]!; k++) {
-      const e = byShopper[k]!;
-      sessionItems[out] = items.add(rawItems.id(item[e]!));
-      times[out++] = time[e]!;
-    }
-    indptr[s + 1] = out;
-  });
-  return {
-    sessions: { indptr, items: sessionItems, times, itemCount: items.size },
-    items,
-    counts: { read, events: n, shoppers: shoppers.size, sessions: order.length, short },
-  };
 }
 
 function grow<A extends Uint32Array | Float64Array>(a: A): A {

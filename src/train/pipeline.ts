@@ -1,6 +1,6 @@
 import type { Csr } from '../core/csr.js';
 import { readEventLog } from '../features/interactions.js';
-import { buildSessions } from '../features/sessions.js';
+import { SessionBuilder } from '../features/sessions.js';
 import type { Artifact } from '../models/recommend/contract.js';
 import { createRecommender } from '../models/recommend/registry.js';
 import type { Store } from '../store/store.js';
@@ -78,10 +78,18 @@ export async function trainBundle(
     0,
     24,
   );
-  const { users, items, log, read, latest, flags } = await readEventLog(
-    store.scanInteractions({ includeAnonymous: settings.includeAnonymous }),
-    { weights: settings.weights, catalog: catalog.map((c) => c.id), track },
-  );
+  // One pass over the events: the event log for the recommenders, sessions (which always include
+  // anonymous shoppers) for the session model.
+  const sessionBuilder = settings.session
+    ? new SessionBuilder({ gapMinutes: settings.session.gapMinutes })
+    : null;
+  const { users, items, log, read, latest, flags } = await readEventLog(store.scanInteractions(), {
+    weights: settings.weights,
+    catalog: catalog.map((c) => c.id),
+    track,
+    keep: settings.includeAnonymous ? undefined : (user) => !user.startsWith('anon:'),
+    tap: sessionBuilder ? (b) => sessionBuilder.add(b) : undefined,
+  });
   if (log.length === 0 && catalog.length === 0)
     throw new Error('nothing to train on: the store has no product events and no catalog items');
   const byId = new Map(catalog.map((c) => [c.id, c]));
@@ -99,11 +107,7 @@ export async function trainBundle(
     if (id !== 'auto' && !models.some((m) => m.id === id))
       throw new Error(`training.${surface}: "${id}" is not among the fitted models`);
   }
-  const sessions = settings.session
-    ? await buildSessions(store.scanInteractions({ includeAnonymous: true }), {
-        gapMinutes: settings.session.gapMinutes,
-      })
-    : null;
+  const sessions = sessionBuilder?.build() ?? null;
   const output = await trainInWorker(
     {
       log,

@@ -72,9 +72,20 @@ export const trainCommand: Command = {
     try {
       const engine = await Engine.open(config);
       const bar = quiet ? null : new ProgressBar('train');
+      // Without a terminal (logs, CI) each step prints one line with the time it started.
+      const started = performance.now();
+      let step = '';
+      const log = !quiet && !process.stderr.isTTY;
       try {
         manifest = await engine.train((message, fraction) => {
           bar?.update(fraction ?? 0, 1, message);
+          const head = message.replace(/ \d+\/\d+$/, '');
+          if (log && head !== step) {
+            step = head;
+            process.stderr.write(
+              `  ${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s  ${message}\n`,
+            );
+          }
         });
       } catch (error) {
         throw new CliError(`training failed: ${(error as Error).message}`);
