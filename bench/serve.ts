@@ -9,10 +9,10 @@
  *    version is reused): `cartwise generate`, `cartwise import`, `cartwise train` (default
  *    settings: the models "auto" picks for the data), each timed.
  * 2. Starts `cartwise serve` on loopback and drives it with 50 keep-alive connections for
- *    --seconds after a 2-second warm-up, with wrk (Debian package `wrk`) when installed, else a
- *    Node client: personalized lists (k=20, a different shopper each request, admin key; each
- *    answer also records its impression), similar items (k=20, write key) and session
- *    recommendations (POST, three viewed items, k=20).
+ *    --seconds after a 3-second warm-up, with wrk (Debian package `wrk`) when installed, else a
+ *    Node client: /healthz (the HTTP stack alone), personalized lists (k=20, a different shopper
+ *    each request, admin key; each answer also records its impression), similar items (k=20,
+ *    write key) and session recommendations (POST, three viewed items, k=20).
  * 3. A bare node:http server answering a fixed JSON, measured the same way: the ceiling of HTTP here.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
@@ -129,6 +129,13 @@ const spread = (n: number, m: number, mod: number) => ((n * m) % mod) + 1;
 const sku = (n: number) => `p${String(n).padStart(5, '0')}`;
 
 const TARGETS: Target[] = [
+  {
+    name: 'GET /healthz (our HTTP stack, no work)',
+    method: 'GET',
+    luaPath: '"/healthz"',
+    key: keys.write,
+    path: () => '/healthz',
+  },
   {
     name: 'GET /v1/users/:id/recommendations?k=20',
     method: 'GET',
@@ -262,10 +269,10 @@ async function runNode(port: number, t: Target, seconds: number): Promise<Result
 
 async function measure(port: number, t: Target): Promise<Result> {
   if (hasWrk()) {
-    runWrk(port, t, 2);
+    runWrk(port, t, 3);
     return runWrk(port, t, SECONDS);
   }
-  await runNode(port, t, 2);
+  await runNode(port, t, 3);
   return runNode(port, t, SECONDS);
 }
 
