@@ -1,18 +1,11 @@
-import { randomUUID } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { type Config, ConfigError } from './config.js';
 import { LATENCY_BUCKETS, Registry } from './core/metrics.js';
-import { type Bandit, BanditBook, type BanditDecision, BanditInput } from './decide/bandits.js';
+import { BanditService } from './decide/bandit-service.js';
 import { CatalogView } from './decide/catalog-view.js';
-import { type ExperimentResults, experimentResults, metricEvents } from './decide/experiment-results.js';
-import {
-  type Experiment,
-  type ExperimentAssignment,
-  ExperimentBook,
-  ExperimentInput,
-} from './decide/experiments.js';
+import { ExperimentService } from './decide/experiment-service.js';
 import { LiveTrending } from './decide/live-trending.js';
 import { ModelBundle } from './decide/model-bundle.js';
 import { type ListQuery, type RecommendationList, RecommendationService } from './decide/recommendations.js';
@@ -24,7 +17,7 @@ import { validateItem } from './ingest/items.js';
 import type { ValidateOptions } from './ingest/messages.js';
 import { AnalyzeInputError, type AnalyzeOutput, analyze } from './stats/analyze.js';
 import { openStore } from './store/open.js';
-import type { Item, MessageType, StoredEvent } from './store/records.js';
+import { engineEvent, type Item, type MessageType, type StoredEvent } from './store/records.js';
 import type { ErasureResult, ItemQuery, Store, StoreStats, UserExport, UserProfile } from './store/store.js';
 import { type EvaluationReport, type EvaluationRequest, runEvaluation } from './train/evaluation.js';
 import { ModelVersions } from './train/model-versions.js';
@@ -83,30 +76,6 @@ function readJson(file: string): unknown {
     throw new ConfigError(`${file}: ${(error as Error).message}`);
   }
 }
-
-/** A track event with nothing set, for the events the engine writes itself. */
-const BLANK_EVENT: StoredEvent = {
-  messageId: '',
-  type: 'track',
-  event: null,
-  userId: null,
-  anonymousId: null,
-  timestamp: 0,
-  receivedAt: 0,
-  itemId: null,
-  orderId: null,
-  price: null,
-  quantity: null,
-  revenue: null,
-  rating: null,
-  currency: null,
-  coupon: null,
-  products: null,
-  properties: null,
-  traits: null,
-  context: null,
-  targetId: null,
-};
 
 /** A request the engine refuses, with the field at fault (mapped to HTTP 400 / CLI exit 1). */
 export class InvalidInput extends Error {
@@ -173,13 +142,10 @@ export class Engine {
     progress: null,
   };
   readonly versions: ModelVersions;
-  /** Experiments and sticky assignments (kept in <data>/experiments.json; exposures are events). */
-  private readonly experiments: ExperimentBook;
-  /** Bandits (definitions in <data>/bandits.json; states rebuilt from their logged rewards). */
-  private readonly bandits: BanditBook;
-  private banditsStart: Promise<void> | null = null;
-  /** Recent decisions by id, so a reward may name the decision instead of the arm and context. */
-  private readonly decisions = new Map<string, { arm: string; context: number[] | null }>();
+  /** Experiments: definitions in <data>/experiments.json, exposures as events. */
+  readonly experiments: ExperimentService;
+  /** Bandits: definitions in <data>/bandits.json, states rebuilt from their logged rewards. */
+  readonly bandits: BanditService;
 
   private constructor(
     readonly store: Store,
@@ -188,10 +154,23 @@ export class Engine {
     private readonly dataDir: string,
   ) {
     this.versions = new ModelVersions(join(dataDir, 'models'));
-    const file = join(dataDir, 'experiments.json');
-    this.experiments = new ExperimentBook(existsSync(file) ? (readJson(file) as Experiment[]) : []);
-    const bandits = join(dataDir, 'bandits.json');
-    this.bandits = new BanditBook(existsSync(bandits) ? (readJson(bandits) as Bandit[]) : []);
+    const log = (event: StoredEvent) => this.storeQuietly(event);
+    this.experiments = new ExperimentService(
+      store,
+      join(dataDir, 'experiments.json'),
+      clock,
+      {
+        shopperKeys: async (userId, anonymousId) => {
+          const { activity } = await this.servingReady();
+          const shopper = activity.shopper(userId, anonymousId)!;
+          return { shopper, keys: activity.keys(shopper) };
+        },
+        hasStrategy: (name) => name === 'default' || name in settings.serving.strategies,
+        attributionMs: settings.serving.attributionHours * 3_600_000,
+      },
+      log,
+    );
+    this.bandits = new BanditService(store, join(dataDir, 'bandits.json'), clock, log);
   }
 
   private get erasedFile(): string {
@@ -464,7 +443,7 @@ export class Engine {
       strategy === undefined && record ? this.experiments.routingRecommendations() : undefined;
     if (experiment) {
       const anonymous = userId.startsWith('anon:') ? userId.slice(5) : undefined;
-      const a = await this.assignExperiment(experiment.key, {
+      const a = await this.experiments.assign(experiment.key, {
         userId: anonymous === undefined ? userId : undefined,
         anonymousId: anonymous,
       });
@@ -545,93 +524,6 @@ export class Engine {
     }));
   }
 
-  /** Every experiment, newest definitions as stored. */
-  listExperiments(): Experiment[] {
-    return this.experiments.list();
-  }
-
-  getExperiment(key: string): Experiment {
-    return this.experiments.get(key);
-  }
-
-  /** Creates an experiment or replaces a draft; the definition is validated field by field. */
-  putExperiment(body: unknown): Experiment {
-    const parsed = ExperimentInput.safeParse(body);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      throw new InvalidInput(`${issue.path.join('.') || 'body'}: ${issue.message}`, parsed.error.issues);
-    }
-    for (const v of parsed.data.variants)
-      if (v.strategy && v.strategy !== 'default' && !(v.strategy in this.settings.serving.strategies))
-        throw new InvalidInput(
-          `variants: strategy "${v.strategy}" is not configured in serving.strategies`,
-          null,
-        );
-    const e = this.experiments.put(parsed.data);
-    this.saveExperiments();
-    return e;
-  }
-
-  startExperiment(key: string): Experiment {
-    const e = this.experiments.start(key, this.clock());
-    this.saveExperiments();
-    return e;
-  }
-
-  stopExperiment(key: string): Experiment {
-    const e = this.experiments.stop(key, this.clock());
-    this.saveExperiments();
-    return e;
-  }
-
-  /**
-   * The variant a shopper sees (GrowthBook hashing, sticky across devices once their ids are
-   * linked). A new exposure is logged as an `Experiment Viewed` event. Targeting reads the user's
-   * stored traits, overridden by `attributes`.
-   */
-  async assignExperiment(
-    key: string,
-    who: { userId?: string; anonymousId?: string; attributes?: Record<string, unknown> },
-  ): Promise<ExperimentAssignment & { status: Experiment['status'] }> {
-    const e = this.experiments.get(key);
-    const hashId = who.userId ?? who.anonymousId;
-    if (!hashId) throw new InvalidInput('userId: give userId or anonymousId', null);
-    const serving = await this.servingReady();
-    const shopper = serving.activity.shopper(who.userId ?? null, who.anonymousId ?? null)!;
-    const traits = e.targeting && who.userId ? ((await this.store.getUser(who.userId))?.traits ?? {}) : {};
-    const attributes = { id: hashId, ...traits, ...who.attributes };
-    const keys = serving.activity.keys(shopper);
-    const a = this.experiments.assign(key, { shopper, keys, hashId, attributes });
-    if (a.inExperiment && !a.sticky) this.recordExposure(e, a, who);
-    return { ...a, status: e.status };
-  }
-
-  /** Per variant: units, every metric with effect and interval, SRM, and warnings. */
-  async experimentResults(key: string): Promise<ExperimentResults> {
-    const e = this.experiments.look(key);
-    this.saveExperiments();
-    const events = metricEvents(e);
-    const units = await this.store.experimentUnits({
-      experiment: key,
-      windowMs: e.analysis.windowDays * 86_400_000,
-      until: e.stoppedAt ?? undefined,
-      events,
-    });
-    const recommendationMetrics = [e.goal, ...e.secondary, ...e.guardrails].some((m) =>
-      m.type.startsWith('recommendation-'),
-    );
-    const attribution =
-      recommendationMetrics && e.startedAt !== null
-        ? await this.store.recommendationStats({
-            experiment: key,
-            from: e.startedAt,
-            to: e.stoppedAt ?? undefined,
-            attributionMs: this.settings.serving.attributionHours * 3_600_000,
-          })
-        : [];
-    return experimentResults(e, units, events, attribution, e.stoppedAt ?? this.clock());
-  }
-
   /** The statistics engine on summary statistics (`POST /v1/stats/analyze`). */
   analyzeStats(body: unknown): AnalyzeOutput {
     try {
@@ -640,190 +532,6 @@ export class Engine {
       if (error instanceof AnalyzeInputError) throw new InvalidInput(error.problems[0]!, error.problems);
       throw error;
     }
-  }
-
-  private saveExperiments(): void {
-    const file = join(this.dataDir, 'experiments.json');
-    mkdirSync(this.dataDir, { recursive: true });
-    writeFileSync(`${file}.tmp`, JSON.stringify(this.experiments.list(), null, 2));
-    renameSync(`${file}.tmp`, file);
-  }
-
-  /** Logs a first exposure as an `Experiment Viewed` event (not awaited; failures are counted). */
-  private recordExposure(
-    e: Experiment,
-    a: ExperimentAssignment,
-    who: { userId?: string; anonymousId?: string },
-  ): void {
-    const now = this.clock();
-    this.storeQuietly({
-      ...BLANK_EVENT,
-      messageId: `exposure:${e.key}:${who.userId ?? `anon:${who.anonymousId}`}`,
-      event: 'Experiment Viewed',
-      userId: who.userId ?? null,
-      anonymousId: who.anonymousId ?? null,
-      timestamp: now,
-      receivedAt: now,
-      properties: {
-        experiment_id: e.key,
-        variation_id: a.variantKey,
-        variant: a.variant,
-        ...(a.strategy ? { strategy: a.strategy } : {}),
-      },
-    });
-  }
-
-  /** Every bandit with its arms' current probabilities (for a context-free view). */
-  async listBandits(): Promise<ReturnType<Engine['banditView']>[]> {
-    await this.banditsReady();
-    return this.bandits.list().map((b) => this.banditView(b));
-  }
-
-  async getBandit(key: string): Promise<ReturnType<Engine['banditView']>> {
-    await this.banditsReady();
-    return this.banditView(this.bandits.get(key));
-  }
-
-  /** Creates a bandit; every setting is checked and a bad one is named. */
-  async createBandit(body: unknown): Promise<ReturnType<Engine['banditView']>> {
-    await this.banditsReady();
-    const parsed = BanditInput.safeParse(body);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      throw new InvalidInput(`${issue.path.join('.') || 'body'}: ${issue.message}`, parsed.error.issues);
-    }
-    const b = this.bandits.create(parsed.data, this.clock());
-    const file = join(this.dataDir, 'bandits.json');
-    mkdirSync(this.dataDir, { recursive: true });
-    writeFileSync(
-      `${file}.tmp`,
-      JSON.stringify(
-        this.bandits.list().map(({ state: _, ...d }) => d),
-        null,
-        2,
-      ),
-    );
-    renameSync(`${file}.tmp`, file);
-    return this.banditView(b);
-  }
-
-  /**
-   * Chooses an arm and logs the decision with its propensity as a `Bandit Arm Chosen` event
-   * (not awaited: a slow disk never delays the answer).
-   */
-  async chooseArm(
-    key: string,
-    request: { context?: number[] | null; userId?: string; anonymousId?: string },
-  ): Promise<BanditDecision> {
-    await this.banditsReady();
-    const context = request.context ?? null;
-    const d = this.bandits.choose(key, context);
-    this.decisions.set(d.decisionId, { arm: d.arm, context });
-    if (this.decisions.size > 100_000) this.decisions.delete(this.decisions.keys().next().value!);
-    const now = this.clock();
-    this.storeQuietly({
-      ...BLANK_EVENT,
-      messageId: `bandit-decision:${d.decisionId}:${now}`,
-      event: 'Bandit Arm Chosen',
-      userId: request.userId ?? null,
-      anonymousId: request.anonymousId ?? (request.userId ? null : `bandit:${d.decisionId}`),
-      timestamp: now,
-      receivedAt: now,
-      properties: {
-        bandit: key,
-        decision_id: d.decisionId,
-        arm: d.arm,
-        probability: d.probability,
-        probabilities: d.probabilities,
-        context,
-      },
-    });
-    return d;
-  }
-
-  /**
-   * Records an outcome: of an arm (with its context, for contextual bandits) or of a recent
-   * decision by id. Answers once the `Bandit Reward` event is on disk; states are rebuilt from
-   * these events at start.
-   */
-  async rewardArm(
-    key: string,
-    request: { arm?: string; decisionId?: string; value: number; context?: number[] | null; userId?: string },
-  ): Promise<{ bandit: string; arm: string; counts: Record<string, number> }> {
-    await this.banditsReady();
-    const decided = request.decisionId !== undefined ? this.decisions.get(request.decisionId) : undefined;
-    if (request.decisionId !== undefined && !decided && request.arm === undefined)
-      throw new InvalidInput(
-        `decisionId: "${request.decisionId}" is not a recent decision; send arm (and context) instead`,
-        null,
-      );
-    const arm = request.arm ?? decided!.arm;
-    const context = request.context ?? decided?.context ?? null;
-    this.bandits.reward(key, arm, request.value, context);
-    const now = this.clock();
-    await this.store.appendEvents([
-      {
-        ...BLANK_EVENT,
-        messageId: `bandit-reward:${randomUUID()}`,
-        event: 'Bandit Reward',
-        userId: request.userId ?? null,
-        anonymousId: request.userId ? null : `bandit:${key}`,
-        timestamp: now,
-        receivedAt: now,
-        properties: {
-          bandit: key,
-          arm,
-          value: request.value,
-          context,
-          decision_id: request.decisionId ?? null,
-        },
-      },
-    ]);
-    const b = this.bandits.get(key);
-    return {
-      bandit: key,
-      arm,
-      counts: Object.fromEntries(b.state.arms.map((a, i) => [a, b.state.counts[i]!])),
-    };
-  }
-
-  private banditView(b: Bandit) {
-    const contextual = b.dimension !== undefined;
-    return {
-      key: b.key,
-      name: b.name ?? null,
-      policy: b.policy,
-      arms: b.arms,
-      dimension: b.dimension ?? null,
-      params: b.state.params,
-      createdAt: new Date(b.createdAt).toISOString(),
-      decisions: b.state.decisions,
-      rewards: Object.fromEntries(b.state.arms.map((a, i) => [a, b.state.counts[i]!])),
-      /** Probabilities the next decision uses (contextual bandits: they depend on the context). */
-      weights: contextual ? null : this.bandits.weights(b.key, null),
-    };
-  }
-
-  /** Rebuilds every bandit's state from the logged rewards and decision counts, once. */
-  private banditsReady(): Promise<void> {
-    this.banditsStart ??= (async () => {
-      const rewards = new Map<string, { arm: string; value: number; context: number[] | null }[]>();
-      for (const e of await this.store.eventsNamed('Bandit Reward')) {
-        const p = e.properties as { bandit: string; arm: string; value: number; context: number[] | null };
-        rewards.set(p.bandit, [
-          ...(rewards.get(p.bandit) ?? []),
-          { arm: p.arm, value: p.value, context: p.context },
-        ]);
-      }
-      const decisions = new Map<string, number>();
-      for (const e of await this.store.eventsNamed('Bandit Arm Chosen')) {
-        const key = (e.properties as { bandit: string }).bandit;
-        decisions.set(key, (decisions.get(key) ?? 0) + 1);
-      }
-      for (const b of this.bandits.list())
-        this.bandits.replay(b.key, rewards.get(b.key) ?? [], decisions.get(b.key) ?? 0);
-    })();
-    return this.banditsStart;
   }
 
   /** The merchandising rules in force. */
@@ -907,24 +615,23 @@ export class Engine {
     if (list.items.length === 0) return;
     const now = this.clock();
     const anonymous = userId?.startsWith('anon:') ? userId.slice(5) : null;
-    this.storeQuietly({
-      ...BLANK_EVENT,
-      messageId: list.recommendationId,
-      event: 'Recommendation Shown',
-      userId: userId && !anonymous ? userId : null,
-      anonymousId: anonymous ?? (userId ? null : `recommendation:${list.recommendationId}`),
-      timestamp: now,
-      receivedAt: now,
-      properties: {
-        recommendation_id: list.recommendationId,
-        surface: list.surface,
-        strategy: list.strategy,
-        model: list.model,
-        version: list.version,
-        item_ids: list.items.map((i) => i.itemId),
-        ...(routed ?? {}),
-      },
-    });
+    this.storeQuietly(
+      engineEvent(now, {
+        messageId: list.recommendationId,
+        event: 'Recommendation Shown',
+        userId: userId && !anonymous ? userId : null,
+        anonymousId: anonymous ?? (userId ? null : `recommendation:${list.recommendationId}`),
+        properties: {
+          recommendation_id: list.recommendationId,
+          surface: list.surface,
+          strategy: list.strategy,
+          model: list.model,
+          version: list.version,
+          item_ids: list.items.map((i) => i.itemId),
+          ...(routed ?? {}),
+        },
+      }),
+    );
   }
 
   /** Stores an event the engine writes itself without making anyone wait; a failure is counted. */

@@ -119,7 +119,10 @@ export function createApp(engine: Engine, options: AppOptions): Hono {
         err.message,
       );
     else if (err instanceof ExperimentError)
-      error = new ApiError(err.status === 404 ? 'not_found' : 'conflict', err.message);
+      error = new ApiError(
+        err.status === 404 ? 'not_found' : err.status === 409 ? 'conflict' : 'invalid_request',
+        err.message,
+      );
     else if (err instanceof ServingError)
       error = new ApiError(
         err.status === 404 ? 'not_found' : 'invalid_request',

@@ -40,7 +40,7 @@ export const BANDIT_ROUTES: Route[] = [
       description: 'Every bandit with its current weights',
     },
     async handler({ engine }) {
-      return { bandits: await engine.listBandits() };
+      return { bandits: await engine.bandits.list() };
     },
   },
   {
@@ -63,7 +63,7 @@ export const BANDIT_ROUTES: Route[] = [
     },
     response: { schema: BanditOut, description: 'The new bandit' },
     async handler({ engine, body }) {
-      return engine.createBandit(body);
+      return engine.bandits.create(body);
     },
   },
   {
@@ -74,7 +74,7 @@ export const BANDIT_ROUTES: Route[] = [
     summary: 'A bandit: decisions, rewards per arm, current weights',
     response: { schema: BanditOut, description: 'The bandit' },
     async handler({ engine, params }) {
-      return engine.getBandit(params.key!);
+      return engine.bandits.get(params.key!);
     },
   },
   {
@@ -98,7 +98,7 @@ export const BANDIT_ROUTES: Route[] = [
     },
     cors: true,
     async handler({ engine, params, body }) {
-      return engine.chooseArm(params.key!, parseBody(ChooseBody, body));
+      return engine.bandits.choose(params.key!, parseBody(ChooseBody, body));
     },
   },
   {
@@ -116,7 +116,7 @@ export const BANDIT_ROUTES: Route[] = [
     },
     cors: true,
     async handler({ engine, params, body }) {
-      return engine.rewardArm(params.key!, parseBody(RewardBody, body));
+      return engine.bandits.reward(params.key!, parseBody(RewardBody, body));
     },
   },
 ];

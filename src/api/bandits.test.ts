@@ -1,45 +1,22 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_API_KEYS, TestApi } from '../../test/api-client.js';
 import { Rng } from '../core/rng.js';
-import { Engine } from '../engine.js';
-import { createApp } from './app.js';
 
 /** Bandits over HTTP on a real store: create, choose with propensities, reward, restart. */
 
-const keys = { writeKey: 'cw_write_testtesttesttest', adminKey: 'cw_admin_testtesttesttest' };
 const root = mkdtempSync(join(tmpdir(), 'cartwise-bandits-'));
-let engine: Engine;
-let app: Hono;
+let api: TestApi;
+const call = (...args: Parameters<TestApi['call']>) => api.call(...args);
+const keys = TEST_API_KEYS;
 
-// biome-ignore lint/suspicious/noExplicitAny: responses are navigated freely in assertions
-type Json = Record<string, any>;
-async function call(
-  method: string,
-  path: string,
-  body?: unknown,
-  key = keys.adminKey,
-): Promise<{ status: number; body: Json }> {
-  const res = await app.request(path, {
-    method,
-    headers: {
-      authorization: `Bearer ${key}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as Json };
-}
-const open = async () => {
-  engine = await Engine.open({ storeUrl: `duckdb:${join(root, 'db.duckdb')}`, dataDir: root });
-  app = createApp(engine, { keys, maxBodyBytes: 1_000_000, version: 'test' });
-};
-
-beforeAll(open);
+beforeAll(async () => {
+  api = await TestApi.open(root);
+});
 afterAll(async () => {
-  await engine.close();
+  await api.close();
   rmSync(root, { recursive: true, force: true });
 });
 
@@ -98,8 +75,7 @@ describe('bandits', () => {
 
   it('rebuilds states from the logged rewards after a restart', async () => {
     const before = (await call('GET', '/v1/bandits/hero')).body;
-    await engine.close();
-    await open();
+    await api.reopen();
     const after = (await call('GET', '/v1/bandits/hero')).body;
     expect(after.rewards).toEqual(before.rewards);
     expect(after.decisions).toBe(before.decisions);

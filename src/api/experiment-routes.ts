@@ -56,7 +56,7 @@ export const EXPERIMENT_ROUTES: Route[] = [
     summary: 'List experiments',
     response: { schema: z.object({ experiments: z.array(ExperimentOut) }), description: 'Every experiment' },
     async handler({ engine }) {
-      return { experiments: engine.listExperiments() };
+      return { experiments: engine.experiments.list() };
     },
   },
   {
@@ -82,7 +82,7 @@ export const EXPERIMENT_ROUTES: Route[] = [
     },
     response: { schema: ExperimentOut, description: 'The stored experiment (status draft)' },
     async handler({ engine, body }) {
-      return engine.putExperiment(body);
+      return engine.experiments.put(body);
     },
   },
   {
@@ -93,7 +93,7 @@ export const EXPERIMENT_ROUTES: Route[] = [
     summary: 'An experiment',
     response: { schema: ExperimentOut, description: 'Definition, status and exposures so far' },
     async handler({ engine, params }) {
-      return engine.getExperiment(params.key!);
+      return engine.experiments.get(params.key!);
     },
   },
   {
@@ -104,7 +104,7 @@ export const EXPERIMENT_ROUTES: Route[] = [
     summary: 'Start assigning units',
     response: { schema: ExperimentOut, description: 'Now running' },
     async handler({ engine, params }) {
-      return engine.startExperiment(params.key!);
+      return engine.experiments.start(params.key!);
     },
   },
   {
@@ -115,7 +115,7 @@ export const EXPERIMENT_ROUTES: Route[] = [
     summary: 'Stop assigning new units (exposed units keep their variant)',
     response: { schema: ExperimentOut, description: 'Now stopped; results cover exposures until now' },
     async handler({ engine, params }) {
-      return engine.stopExperiment(params.key!);
+      return engine.experiments.stop(params.key!);
     },
   },
   {
@@ -141,7 +141,7 @@ export const EXPERIMENT_ROUTES: Route[] = [
         if (typeof attributes !== 'object' || attributes === null || Array.isArray(attributes))
           throw new ApiError('invalid_request', 'attributes: is not a JSON object');
       }
-      return engine.assignExperiment(params.key!, {
+      return engine.experiments.assign(params.key!, {
         userId: q.userId,
         anonymousId: q.anonymousId,
         attributes,
@@ -158,7 +158,7 @@ export const EXPERIMENT_ROUTES: Route[] = [
       'Units, every metric with effect (relative), interval, p-value or chance to win, the SRM check with the dimension (source, browser, day) that explains a mismatch, and warnings: too few units, SRM, peeking without sequential testing, guardrail harm.',
     response: { schema: ResultsOut, description: 'Results' },
     async handler({ engine, params }) {
-      return engine.experimentResults(params.key!);
+      return engine.experiments.results(params.key!);
     },
   },
   {

@@ -1,45 +1,22 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Json, TEST_API_KEYS, TestApi } from '../../test/api-client.js';
 import { Rng } from '../core/rng.js';
-import { Engine } from '../engine.js';
-import { createApp } from './app.js';
 
 /** Experiments over HTTP on a real store: define, start, assign, track outcomes, read results. */
 
-const keys = { writeKey: 'cw_write_testtesttesttest', adminKey: 'cw_admin_testtesttesttest' };
 const root = mkdtempSync(join(tmpdir(), 'cartwise-experiments-'));
-let engine: Engine;
-let app: Hono;
-
-// biome-ignore lint/suspicious/noExplicitAny: responses are navigated freely in assertions
-type Json = Record<string, any>;
-async function call(
-  method: string,
-  path: string,
-  body?: unknown,
-  key = keys.adminKey,
-): Promise<{ status: number; body: Json }> {
-  const res = await app.request(path, {
-    method,
-    headers: {
-      authorization: `Bearer ${key}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as Json };
-}
+let api: TestApi;
+const call = (...args: Parameters<TestApi['call']>) => api.call(...args);
+const keys = TEST_API_KEYS;
 
 beforeAll(async () => {
-  engine = await Engine.open({ storeUrl: `duckdb:${join(root, 'db.duckdb')}`, dataDir: root });
-  app = createApp(engine, { keys, maxBodyBytes: 1_000_000, version: 'test' });
-  await engine.startServing();
+  api = await TestApi.open(root);
 });
 afterAll(async () => {
-  await engine.close();
+  await api.close();
   rmSync(root, { recursive: true, force: true });
 });
 
@@ -180,10 +157,7 @@ describe('experiments', () => {
       undefined,
       keys.writeKey,
     );
-    await engine.close();
-    engine = await Engine.open({ storeUrl: `duckdb:${join(root, 'db.duckdb')}`, dataDir: root });
-    app = createApp(engine, { keys, maxBodyBytes: 1_000_000, version: 'test' });
-    await engine.startServing();
+    await api.reopen();
     expect((await call('GET', '/v1/experiments/free-shipping')).body.status).toBe('stopped');
     const after = await call(
       'GET',

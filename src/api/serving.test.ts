@@ -1,68 +1,43 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Json, TEST_API_KEYS, TestApi } from '../../test/api-client.js';
 import { twoTasteStore } from '../../test/two-taste-store.js';
-import { Engine } from '../engine.js';
-import { createApp } from './app.js';
 
 /**
  * Every recommendation surface through the HTTP app, on a store with planted taste (kitchen
  * shoppers u0, u2, ...; garden shoppers u1, u3, ...), trained for real in a worker thread.
  */
 
-const keys = { writeKey: 'cw_write_testtesttesttest', adminKey: 'cw_admin_testtesttesttest' };
 const root = mkdtempSync(join(tmpdir(), 'cartwise-serving-'));
-let engine: Engine;
-let app: Hono;
-
-// biome-ignore lint/suspicious/noExplicitAny: responses are navigated freely in assertions
-type Json = Record<string, any>;
-async function call(
-  method: string,
-  path: string,
-  body?: unknown,
-  key = keys.adminKey,
-): Promise<{ status: number; body: Json }> {
-  const res = await app.request(path, {
-    method,
-    headers: {
-      authorization: `Bearer ${key}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as Json };
-}
+let api: TestApi;
+const call = (...args: Parameters<TestApi['call']>) => api.call(...args);
+const keys = TEST_API_KEYS;
 const ids = (r: { body: Json }) => (r.body.items as Json[]).map((i) => i.itemId as string);
 const side = (id: string) => id[0];
 
 beforeAll(async () => {
-  engine = await Engine.open({
-    storeUrl: `duckdb:${join(root, 'db.duckdb')}`,
-    dataDir: root,
-    settings: {
-      training: {
-        models: [
-          { id: 'popularity' },
-          { id: 'itemknn' },
-          { id: 'ials', params: { factors: 4, iterations: 5 } },
-          { id: 'content' },
-        ],
-        holdout: { fraction: 0.2 },
-      },
-      serving: { strategies: { popular: { model: 'popularity' } } },
+  const settings = {
+    training: {
+      models: [
+        { id: 'popularity' },
+        { id: 'itemknn' },
+        { id: 'ials', params: { factors: 4, iterations: 5 } },
+        { id: 'content' },
+      ],
+      holdout: { fraction: 0.2 },
     },
+    serving: { strategies: { popular: { model: 'popularity' } } },
+  };
+  api = await TestApi.open(root, settings, async (engine) => {
+    const { events, items } = twoTasteStore();
+    await engine.store.upsertItems(items);
+    await engine.store.appendEvents(events);
   });
-  const { events, items } = twoTasteStore();
-  await engine.store.upsertItems(items);
-  await engine.store.appendEvents(events);
-  app = createApp(engine, { keys, maxBodyBytes: 200_000, version: 'test' });
-  await engine.startServing();
 });
 afterAll(async () => {
-  await engine.close();
+  await api.close();
   rmSync(root, { recursive: true, force: true });
 });
 
@@ -82,7 +57,7 @@ describe('recommendation serving', () => {
     const started = await call('POST', '/v1/train');
     expect(started.status).toBe(200);
     expect(started.body.training.running).toBe(true);
-    await engine.train(); // joins the running run
+    await api.engine.train(); // joins the running run
     const model = await call('GET', '/v1/model');
     expect(model.body.training).toEqual({ running: false, lastError: null, progress: null });
     expect(model.body.manifest.models.map((m: Json) => m.id)).toEqual([
@@ -346,10 +321,7 @@ describe('recommendation serving', () => {
       true,
     );
 
-    await engine.close();
-    engine = await Engine.open({ storeUrl: `duckdb:${join(root, 'db.duckdb')}`, dataDir: root });
-    app = createApp(engine, { keys, maxBodyBytes: 200_000, version: 'test' });
-    await engine.startServing();
+    await api.reopen({});
     expect(personal(await call('GET', '/v1/users/u3/recommendations?k=5'))).toBe(0);
     expect(personal(await call('GET', '/v1/users/u5/recommendations?k=5'))).toBeGreaterThan(0);
   });

@@ -154,11 +154,11 @@ export interface ExperimentAssignment extends Assignment {
   sticky: boolean;
 }
 
-/** A request the book refuses (unknown key, wrong state): the API maps it to 404 / 409. */
+/** A request refused: a bad definition (400), an unknown key (404), the wrong state (409). */
 export class ExperimentError extends Error {
   constructor(
     message: string,
-    readonly status: 404 | 409,
+    readonly status: 400 | 404 | 409,
   ) {
     super(message);
   }

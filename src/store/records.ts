@@ -77,3 +77,31 @@ export interface UserRecord {
   createdAt: number;
   updatedAt: number;
 }
+
+/**
+ * A track event the engine writes itself (impressions, exposures, bandit logs): the given fields,
+ * everything else empty, timestamped and received at `at`.
+ */
+export function engineEvent(
+  at: number,
+  fields: Pick<StoredEvent, 'messageId' | 'event' | 'userId' | 'anonymousId' | 'properties'>,
+): StoredEvent {
+  return {
+    type: 'track',
+    timestamp: at,
+    receivedAt: at,
+    itemId: null,
+    orderId: null,
+    price: null,
+    quantity: null,
+    revenue: null,
+    rating: null,
+    currency: null,
+    coupon: null,
+    products: null,
+    traits: null,
+    context: null,
+    targetId: null,
+    ...fields,
+  };
+}

@@ -133,7 +133,8 @@ describe('cartwise experiments analyze', () => {
   it('lists its subcommands', async () => {
     expect(await cli()).toMatchObject({
       code: 2,
-      stderr: 'cartwise experiments: a subcommand is required: analyze, list, create, start, stop, results, assign',
+      stderr:
+        'cartwise experiments: a subcommand is required: analyze, list, create, start, stop, results, assign',
     });
     expect((await cli('asign')).stderr).toBe(
       'cartwise experiments: unknown subcommand "asign"; subcommands: analyze, list, create, start, stop, results, assign',

@@ -194,7 +194,7 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
     async run(args) {
       const { experiments } = await onStore(
         args,
-        async (engine) => ({ experiments: engine.listExperiments() }),
+        async (engine) => ({ experiments: engine.experiments.list() }),
         { method: 'GET', path: '/v1/experiments' },
       );
       if (args.values.json) console.log(JSON.stringify(experiments));
@@ -212,7 +212,7 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
     flags: ['input', 'data', 'json'],
     async run(args) {
       const body = await readInput(args);
-      const e = await onStore(args, async (engine) => engine.putExperiment(body), {
+      const e = await onStore(args, async (engine) => engine.experiments.put(body), {
         method: 'POST',
         path: '/v1/experiments',
         body,
@@ -228,7 +228,7 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
     flags: ['data'],
     async run(args) {
       const key = keyOf(args);
-      const e = await onStore(args, async (engine) => engine.startExperiment(key), {
+      const e = await onStore(args, async (engine) => engine.experiments.start(key), {
         method: 'POST',
         path: `/v1/experiments/${encodeURIComponent(key)}/start`,
       });
@@ -243,7 +243,7 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
     flags: ['data'],
     async run(args) {
       const key = keyOf(args);
-      const e = await onStore(args, async (engine) => engine.stopExperiment(key), {
+      const e = await onStore(args, async (engine) => engine.experiments.stop(key), {
         method: 'POST',
         path: `/v1/experiments/${encodeURIComponent(key)}/stop`,
       });
@@ -258,7 +258,7 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
     flags: ['data', 'json'],
     async run(args) {
       const key = keyOf(args);
-      const r = await onStore(args, (engine) => engine.experimentResults(key), {
+      const r = await onStore(args, (engine) => engine.experiments.results(key), {
         method: 'GET',
         path: `/v1/experiments/${encodeURIComponent(key)}/results`,
       });
