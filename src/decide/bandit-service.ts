@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { engineEvent, type StoredEvent } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import { type Bandit, BanditBook, type BanditDecision, BanditError, BanditInput } from './bandits.js';
+import { readDefinitions, writeDefinitions } from './definitions-file.js';
 
 /** A bandit as the API shows it: definition, counts and the weights the next decision uses. */
 export interface BanditView {
@@ -38,7 +37,7 @@ export class BanditService {
     /** Stores an event without making the caller wait. */
     private readonly log: (event: StoredEvent) => void,
   ) {
-    this.book = new BanditBook(existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Bandit[]) : []);
+    this.book = new BanditBook(readDefinitions<Bandit>(file));
   }
 
   async list(): Promise<BanditView[]> {
@@ -60,16 +59,10 @@ export class BanditService {
       throw new BanditError(`${issue.path.join('.') || 'body'}: ${issue.message}`, 400);
     }
     const b = this.book.create(parsed.data, this.clock());
-    mkdirSync(dirname(this.file), { recursive: true });
-    writeFileSync(
-      `${this.file}.tmp`,
-      JSON.stringify(
-        this.book.list().map(({ state: _, ...d }) => d),
-        null,
-        2,
-      ),
+    writeDefinitions(
+      this.file,
+      this.book.list().map(({ state: _, ...d }) => d),
     );
-    renameSync(`${this.file}.tmp`, this.file);
     return this.view(b);
   }
 

@@ -1,7 +1,6 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { engineEvent, type StoredEvent } from '../store/records.js';
 import type { Store } from '../store/store.js';
+import { readDefinitions, writeDefinitions } from './definitions-file.js';
 import { type ExperimentResults, experimentResults, metricEvents } from './experiment-results.js';
 import {
   type Experiment,
@@ -46,9 +45,7 @@ export class ExperimentService {
     /** Stores an event without making the caller wait. */
     private readonly log: (event: StoredEvent) => void,
   ) {
-    this.book = new ExperimentBook(
-      existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Experiment[]) : [],
-    );
+    this.book = new ExperimentBook(readDefinitions<Experiment>(file));
   }
 
   list(): Experiment[] {
@@ -151,9 +148,7 @@ export class ExperimentService {
 
   /** Writes every definition (atomically) and passes the experiment through. */
   private saved(e: Experiment): Experiment {
-    mkdirSync(dirname(this.file), { recursive: true });
-    writeFileSync(`${this.file}.tmp`, JSON.stringify(this.book.list(), null, 2));
-    renameSync(`${this.file}.tmp`, this.file);
+    writeDefinitions(this.file, this.book.list());
     return e;
   }
 }
