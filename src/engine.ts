@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { type Config, ConfigError } from './config.js';
@@ -16,6 +16,7 @@ import { type ImportOptions, type ImportProgress, type ImportSummary, importFile
 import { validateItem } from './ingest/items.js';
 import type { ValidateOptions } from './ingest/messages.js';
 import { AnalyzeInputError, type AnalyzeOutput, analyze } from './stats/analyze.js';
+import { replaceJsonFile, writeDurably } from './store/durable-file.js';
 import { openStore } from './store/open.js';
 import { engineEvent, type Item, type MessageType, type StoredEvent } from './store/records.js';
 import type { ErasureResult, ItemQuery, Store, StoreStats, UserExport, UserProfile } from './store/store.js';
@@ -285,7 +286,7 @@ export class Engine {
     const keys = activity.keys(activity.shopper(id, null) ?? id);
     const result = await this.store.eraseUser(id);
     const erasure = { keys, at: this.clock() };
-    appendFileSync(this.erasedFile, `${JSON.stringify(erasure)}\n`);
+    writeDurably(this.erasedFile, Buffer.from(`${JSON.stringify(erasure)}\n`), 'a');
     this.erasures.push(erasure);
     activity.forget(keys[0]!);
     this.serving!.erase(keys);
@@ -546,9 +547,7 @@ export class Engine {
       const issue = parsed.error.issues[0]!;
       throw new InvalidInput(`${issue.path.join('.') || 'body'}: ${issue.message}`, parsed.error.issues);
     }
-    const file = join(this.dataDir, 'merchandising.json');
-    writeFileSync(`${file}.tmp`, JSON.stringify(parsed.data, null, 2));
-    renameSync(`${file}.tmp`, file);
+    replaceJsonFile(join(this.dataDir, 'merchandising.json'), parsed.data);
     (await this.servingReady()).setMerchandising(parsed.data);
     return parsed.data;
   }

@@ -1,5 +1,5 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { replaceJsonFile } from '../store/durable-file.js';
 
 /** The definitions (experiments, bandits) a service keeps in a JSON file; none before the first. */
 export function readDefinitions<T>(file: string): T[] {
@@ -11,9 +11,7 @@ export function readDefinitions<T>(file: string): T[] {
   }
 }
 
-/** Replaces the file's definitions in one rename, so a crash leaves the old list or the new one. */
+/** Replaces the file's definitions durably, so a crash leaves the old list or the new one. */
 export function writeDefinitions(file: string, values: readonly unknown[]): void {
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(`${file}.tmp`, JSON.stringify(values, null, 2));
-  renameSync(`${file}.tmp`, file);
+  replaceJsonFile(file, values);
 }

@@ -241,10 +241,11 @@ export function experimentResults(
     }
   };
 
+  const guardrails = e.guardrails.map((m) => ({ metric: m, result: evaluate(m, 'guardrail') }));
   const metrics = [
     evaluate(e.goal, 'goal'),
     ...e.secondary.map((m) => evaluate(m, 'secondary')),
-    ...e.guardrails.map((m) => evaluate(m, 'guardrail')),
+    ...guardrails.map((g) => g.result),
   ];
   if (a.adjust) {
     const cells = metrics
@@ -301,8 +302,7 @@ export function experimentResults(
       code: 'peeking',
       message: `results were read ${e.looks} times while running without sequential testing; p-values are only valid at the planned end (set analysis.sequential to look any time)`,
     });
-  for (const m of metrics.filter((x) => x.role === 'guardrail')) {
-    const metric = e.guardrails[metrics.filter((x) => x.role === 'guardrail').indexOf(m)]!;
+  for (const { metric, result: m } of guardrails) {
     for (const v of m.variants.slice(1)) {
       const harmed =
         a.engine === 'bayesian'

@@ -369,10 +369,7 @@ export class RecommendationService {
       this.topUp(pool, reasons, this.similarTo(last, { ...q, exclude: [...exclude, ...reasons.keys()] }));
     if (pool.length < q.k)
       this.topUp(pool, reasons, this.trendingList({ ...q, exclude: [...exclude, ...reasons.keys()] }));
-    const items = merchandise(pool, q.k, strategy.rules, [], this.similarityOf()).map((c) => ({
-      ...strip(c),
-      reason: reasons.get(c.itemId)!,
-    }));
+    const items = this.explained(pool, reasons, q.k, strategy.rules);
     return this.list('session', strategy.name, session?.model.name ?? 'similar', items);
   }
 
@@ -412,11 +409,21 @@ export class RecommendationService {
     );
     if (pool.length < q.k && last !== undefined)
       this.topUp(pool, reasons, this.similarTo(last, { ...q, exclude: [...exclude, ...reasons.keys()] }));
-    const items = merchandise(pool, q.k, strategy.rules, [], this.similarityOf()).map((c) => ({
+    const items = this.explained(pool, reasons, q.k, strategy.rules);
+    return this.list(surface, strategy.name, 'rules', items);
+  }
+
+  /** Merchandises a pool whose reasons are already known (rules, sessions and their top-ups). */
+  private explained(
+    pool: Candidate[],
+    reasons: ReadonlyMap<string, string>,
+    k: number,
+    rules: MerchandisingRules,
+  ): RecommendedItem[] {
+    return merchandise(pool, k, rules, [], this.similarityOf()).map((c) => ({
       ...strip(c),
       reason: reasons.get(c.itemId)!,
     }));
-    return this.list(surface, strategy.name, 'rules', items);
   }
 
   /** Appends another list's items (not yet in the pool) with their sources and reasons. */

@@ -1,17 +1,7 @@
-import {
-  closeSync,
-  existsSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Artifact } from '../models/recommend/contract.js';
+import { syncDirectory, writeDurably } from '../store/durable-file.js';
 import { decodeArtifact, encodeArtifact } from './artifact-file.js';
 
 /**
@@ -96,23 +86,3 @@ export class ModelVersions {
 }
 
 const json = (value: unknown) => Buffer.from(`${JSON.stringify(value)}\n`, 'utf8');
-
-function writeDurably(path: string, bytes: Buffer): void {
-  const fd = openSync(path, 'w');
-  try {
-    let at = 0;
-    while (at < bytes.length) at += writeSync(fd, bytes, at, bytes.length - at);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function syncDirectory(path: string): void {
-  const fd = openSync(path, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}

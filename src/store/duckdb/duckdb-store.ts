@@ -486,7 +486,7 @@ export class DuckDBStore implements Store {
     let finished = false;
     try {
       const result = await connection.stream(
-        `SELECT COALESCE(shopper_id, 'anon:' || anonymous_id) AS u, item, event, t, rating, quantity FROM (
+        `SELECT ${SHOPPER_KEY} AS u, item, event, t, rating, quantity FROM (
            SELECT shopper_id, anonymous_id, item_id AS item, event, epoch_ms(ts) AS t, rating, quantity, seq
            FROM shopper_events WHERE type = 'track' AND item_id IS NOT NULL AND products IS NULL
            UNION ALL
@@ -566,7 +566,6 @@ export class DuckDBStore implements Store {
       params.push(query.experiment);
       where.push(`json_extract_string(properties, '$.experiment') = $${params.length}`);
     }
-    const who = `COALESCE(shopper_id, 'anon:' || anonymous_id)`;
     const rid = `json_extract_string(properties, '$.recommendation_id')`;
     // A touch (click, order line) goes to the impression it names when that one showed the item,
     // else to the same shopper's latest impression that showed it within the window.
@@ -581,18 +580,18 @@ export class DuckDBStore implements Store {
     const rows = (
       await this.reader.runAndReadAll(
         `WITH imp AS MATERIALIZED (
-           SELECT message_id AS rid, ${who} AS who, ts,
+           SELECT message_id AS rid, ${SHOPPER_KEY} AS who, ts,
              COALESCE(json_extract_string(properties, '$.strategy'), 'default') AS strategy,
              COALESCE(json_extract_string(properties, '$.model'), '') AS model,
              json_extract_string(properties, '$.version') AS version,
              CAST(json_extract(properties, '$.item_ids') AS VARCHAR[]) AS items
            FROM shopper_events WHERE ${where.join(' AND ')}),
          clicks AS MATERIALIZED (
-           SELECT message_id AS key, ${who} AS who, ts, item_id AS item, ${rid} AS rid FROM shopper_events
+           SELECT message_id AS key, ${SHOPPER_KEY} AS who, ts, item_id AS item, ${rid} AS rid FROM shopper_events
            WHERE type = 'track' AND event IN ('Product Clicked', 'Product Viewed', 'Product Added')
              AND item_id IS NOT NULL AND ts >= (SELECT MIN(ts) FROM imp)),
          orders AS MATERIALIZED (
-           SELECT message_id, ${who} AS who, ts, ${rid} AS rid,
+           SELECT message_id, ${SHOPPER_KEY} AS who, ts, ${rid} AS rid,
              UNNEST(products) AS p, generate_subscripts(products, 1) AS n
            FROM shopper_events
            WHERE type = 'track' AND event = 'Order Completed' AND products IS NOT NULL
@@ -635,11 +634,10 @@ export class DuckDBStore implements Store {
       params.push(name);
       return `count(*) FILTER (WHERE e.event = $${params.length} AND ${IN_WINDOW})`;
     });
-    const who = `COALESCE(shopper_id, 'anon:' || anonymous_id)`;
     const rows = (
       await this.reader.runAndReadAll(
         `WITH exposures AS MATERIALIZED (
-           SELECT ${who} AS unit,
+           SELECT ${SHOPPER_KEY} AS unit,
              arg_min(CAST(json_extract(properties, '$.variant') AS INTEGER), seq) AS variant,
              min(ts) AS exposed_at,
              arg_min(COALESCE(json_extract_string(context, '$.campaign.source'), json_extract_string(properties, '$.source')), seq) AS source,
@@ -651,7 +649,7 @@ export class DuckDBStore implements Store {
              AND (shopper_id IS NOT NULL OR anonymous_id IS NOT NULL)
            GROUP BY 1),
          ev AS MATERIALIZED (
-           SELECT ${who} AS unit, message_id, event, ts, revenue, products FROM shopper_events
+           SELECT ${SHOPPER_KEY} AS unit, message_id, event, ts, revenue, products FROM shopper_events
            WHERE type = 'track' AND (shopper_id IS NOT NULL OR anonymous_id IS NOT NULL)
              AND ts >= (SELECT min(exposed_at) FROM exposures) - to_seconds($2)),
          money AS (
@@ -704,7 +702,7 @@ export class DuckDBStore implements Store {
     const rows = (
       await this.reader.runAndReadAll(
         `SELECT json_extract_string(properties, '$.experiment_id') AS experiment,
-           COALESCE(shopper_id, 'anon:' || anonymous_id) AS unit,
+           ${SHOPPER_KEY} AS unit,
            arg_min(CAST(json_extract(properties, '$.variant') AS INTEGER), seq) AS variant
          FROM shopper_events
          WHERE type = 'track' AND event = 'Experiment Viewed'
@@ -787,6 +785,8 @@ const MAX_PENDING = 100_000;
 
 /** How events are counted by name: track events by their name, other calls by their type (page, identify, ...). */
 const EVENT_NAME = "CASE WHEN type = 'track' THEN event ELSE type END";
+/** A row of shopper_events as the shopper key every reader uses: the resolved user, else `anon:<id>`. */
+const SHOPPER_KEY = "COALESCE(shopper_id, 'anon:' || anonymous_id)";
 /** An event `e` falls in the outcome window of exposure `x` (params $2: window seconds, $3: until seconds). */
 const IN_WINDOW = 'e.ts >= x.exposed_at AND e.ts < x.exposed_at + to_seconds($2) AND e.ts < to_timestamp($3)';
 
