@@ -97,26 +97,17 @@ export interface Candidates {
 }
 
 /**
- * Finds candidate neighbors through the postings, reusing scratch buffers sized by the number of
- * sessions (a request allocates only its result).
+ * Finds candidate neighbors by merging the request items' posting lists. The lists are sorted most
+ * recent first, so the merge meets sessions in recency order and stops after `sampleSize` of them;
+ * it reads the postings sequentially and keeps no per-session scratch (random writes into arrays
+ * sized by millions of sessions cost a cache miss each).
  */
 export class NeighborSearch {
-  private readonly shared: Float64Array;
-  private readonly latest: Float64Array;
-  private readonly seen: Uint8Array;
-  private readonly touched: Uint32Array;
-
-  constructor(readonly index: SessionIndex) {
-    const n = index.sessionPtr.length - 1;
-    this.shared = new Float64Array(n);
-    this.latest = new Float64Array(n);
-    this.seen = new Uint8Array(n);
-    this.touched = new Uint32Array(n);
-  }
+  constructor(readonly index: SessionIndex) {}
 
   /** Number of training sessions. */
   get sessions(): number {
-    return this.seen.length;
+    return this.index.sessionPtr.length - 1;
   }
 
   /**
@@ -132,32 +123,42 @@ export class NeighborSearch {
     sampleSize: number,
   ): Candidates {
     const { postingPtr, postings } = this.index;
-    let count = 0;
-    for (let j = 0; j < items.length; j++) {
+    const d = items.length;
+    const at = new Uint32Array(d);
+    const end = new Uint32Array(d);
+    let total = 0;
+    for (let j = 0; j < d; j++) {
       const item = items[j]!;
-      const w = weights[j]!;
-      const pos = positions[j]!;
-      const from = postingPtr[item]!;
-      const to = sampleSize > 0 ? Math.min(postingPtr[item + 1]!, from + sampleSize) : postingPtr[item + 1]!;
-      for (let p = from; p < to; p++) {
-        const s = postings[p]!;
-        if (this.seen[s] === 0) {
-          this.seen[s] = 1;
-          this.shared[s] = 0;
-          this.latest[s] = -Infinity;
-          this.touched[count++] = s;
-        }
-        this.shared[s]! += w;
-        if (pos > this.latest[s]!) this.latest[s] = pos;
-      }
+      at[j] = postingPtr[item]!;
+      end[j] = sampleSize > 0 ? Math.min(postingPtr[item + 1]!, at[j]! + sampleSize) : postingPtr[item + 1]!;
+      total += end[j]! - at[j]!;
     }
-    const all = this.touched.slice(0, count).sort();
-    for (const s of all) this.seen[s] = 0;
-    const sessions = sampleSize > 0 && count > sampleSize ? all.subarray(0, sampleSize) : all;
+    const cap = sampleSize > 0 ? Math.min(sampleSize, total) : total;
+    const sessions = new Uint32Array(cap);
+    const shared = new Float64Array(cap);
+    const latest = new Float64Array(cap);
+    let count = 0;
+    while (count < cap) {
+      let s = Number.POSITIVE_INFINITY;
+      for (let j = 0; j < d; j++) if (at[j]! < end[j]! && postings[at[j]!]! < s) s = postings[at[j]!]!;
+      if (s === Number.POSITIVE_INFINITY) break;
+      let sum = 0;
+      let last = Number.NEGATIVE_INFINITY;
+      for (let j = 0; j < d; j++) {
+        if (at[j]! >= end[j]! || postings[at[j]!] !== s) continue;
+        sum += weights[j]!;
+        if (positions[j]! > last) last = positions[j]!;
+        at[j]!++;
+      }
+      sessions[count] = s;
+      shared[count] = sum;
+      latest[count] = last;
+      count++;
+    }
     return {
-      sessions,
-      shared: Float64Array.from(sessions, (s) => this.shared[s]!),
-      latest: Float64Array.from(sessions, (s) => this.latest[s]!),
+      sessions: sessions.subarray(0, count),
+      shared: shared.subarray(0, count),
+      latest: latest.subarray(0, count),
     };
   }
 
