@@ -5,13 +5,25 @@
 
 type Labels = Record<string, string>;
 
-const labelKey = (labels: Labels) =>
-  Object.keys(labels)
-    .sort()
-    .map(
-      (k) => `${k}="${String(labels[k]).replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`,
-    )
-    .join(',');
+const escaped = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+
+/** Rendered label sets by their raw names and values: a request's labels repeat, so they are rendered once. */
+const rendered = new Map<string, string>();
+
+const labelKey = (labels: Labels) => {
+  let raw = '';
+  for (const k in labels) raw += `${k}\u0000${labels[k]}\u0001`;
+  let key = rendered.get(raw);
+  if (key === undefined) {
+    key = Object.keys(labels)
+      .sort()
+      .map((k) => `${k}="${escaped(String(labels[k]))}"`)
+      .join(',');
+    if (rendered.size >= 10_000) rendered.clear();
+    rendered.set(raw, key);
+  }
+  return key;
+};
 
 /** A monotonically increasing count, per label set. */
 export class Counter {
