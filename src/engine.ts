@@ -18,7 +18,7 @@ import type { ValidateOptions } from './ingest/messages.js';
 import { AnalyzeInputError, type AnalyzeOutput, analyze } from './stats/analyze.js';
 import { replaceJsonFile, writeDurably } from './store/durable-file.js';
 import { openStore } from './store/open.js';
-import { engineEvent, type Item, type MessageType, type StoredEvent } from './store/records.js';
+import type { Item, MessageType, StoredEvent } from './store/records.js';
 import type { ErasureResult, ItemQuery, Store, StoreStats, UserExport, UserProfile } from './store/store.js';
 import { type EvaluationReport, type EvaluationRequest, runEvaluation } from './train/evaluation.js';
 import { ModelVersions } from './train/model-versions.js';
@@ -602,9 +602,8 @@ export class Engine {
   }
 
   /**
-   * Stores what was shown, as a `Recommendation Shown` event whose messageId is the
-   * recommendationId: later clicks and orders are attributed to it. Not awaited: the answer does
-   * not wait for the disk, and a failure is counted, never thrown at the shopper.
+   * Stores what was shown: later clicks and orders are attributed to it. Not awaited: the answer
+   * does not wait for the disk, and a failure is counted, never thrown at the shopper.
    */
   private recordImpression(
     list: RecommendationList,
@@ -612,25 +611,24 @@ export class Engine {
     routed: { experiment: string; variant: string } | null = null,
   ): void {
     if (list.items.length === 0) return;
-    const now = this.clock();
     const anonymous = userId?.startsWith('anon:') ? userId.slice(5) : null;
-    this.storeQuietly(
-      engineEvent(now, {
-        messageId: list.recommendationId,
-        event: 'Recommendation Shown',
-        userId: userId && !anonymous ? userId : null,
-        anonymousId: anonymous ?? (userId ? null : `recommendation:${list.recommendationId}`),
-        properties: {
-          recommendation_id: list.recommendationId,
+    this.store
+      .recordImpressions([
+        {
+          id: list.recommendationId,
+          timestamp: this.clock(),
+          userId: userId && !anonymous ? userId : null,
+          anonymousId: anonymous ?? (userId ? null : `recommendation:${list.recommendationId}`),
           surface: list.surface,
           strategy: list.strategy,
           model: list.model,
           version: list.version,
-          item_ids: list.items.map((i) => i.itemId),
-          ...(routed ?? {}),
+          experiment: routed?.experiment ?? null,
+          variant: routed?.variant ?? null,
+          items: list.items.map((i) => i.itemId),
         },
-      }),
-    );
+      ])
+      .catch(() => this.quietFailures.inc({ event: 'impression' }));
   }
 
   /** Stores an event the engine writes itself without making anyone wait; a failure is counted. */

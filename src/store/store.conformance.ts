@@ -2,7 +2,7 @@ import { expect, it } from 'vitest';
 import { validateItem } from '../ingest/items.js';
 import { validateMessage } from '../ingest/messages.js';
 import type { Item, StoredEvent } from './records.js';
-import type { Store } from './store.js';
+import type { Impression, Store } from './store.js';
 
 /**
  * The behaviour every Store backend must show. Each backend's test file calls this with a factory
@@ -201,14 +201,26 @@ export function checkStore(factory: StoreFactory): void {
   });
 
   it('attributes clicks and order lines to the impressions that showed them', async () => {
-    const store = await factory.fresh();
-    const shown = (id: string, user: string, strategy: string, model: string, items: string[]) =>
-      event({
-        event: 'Recommendation Shown',
-        userId: user,
-        messageId: id,
-        properties: { recommendation_id: id, strategy, model, version: 'v1', item_ids: items },
-      });
+    let store = await factory.fresh();
+    const shown = (
+      id: string,
+      user: string,
+      strategy: string,
+      model: string,
+      items: string[],
+    ): Impression => ({
+      id,
+      timestamp: T0,
+      userId: user,
+      anonymousId: null,
+      surface: 'user',
+      strategy,
+      model,
+      version: 'v1',
+      experiment: null,
+      variant: null,
+      items,
+    });
     const order = (id: string, user: string, at: number, lines: [string, number, number][], rid?: string) =>
       event(
         {
@@ -223,10 +235,12 @@ export function checkStore(factory: StoreFactory): void {
         },
         at,
       );
-    await store.appendEvents([
+    await store.recordImpressions([
       shown('r1', 'u1', 'A', 'ease', ['a', 'b']),
       shown('r2', 'u2', 'B', 'popularity', ['c']),
       shown('r3', 'u3', 'A', 'ease', ['a']),
+    ]);
+    await store.appendEvents([
       // Named click, unnamed view within the window, a view of an item not shown.
       event(
         { event: 'Product Clicked', userId: 'u1', properties: { product_id: 'b', recommendation_id: 'r1' } },
@@ -282,6 +296,15 @@ export function checkStore(factory: StoreFactory): void {
       },
     ]);
     expect(await store.recommendationStats({ attributionMs: day, from: Date.UTC(2030, 0, 1) })).toEqual([]);
+    // Impressions persist, and erasing a shopper takes theirs along.
+    store = await factory.reopen(store);
+    expect((await store.recommendationStats({ attributionMs: day }))[0]!.impressions).toBe(2);
+    await store.eraseUser('u1');
+    expect((await store.recommendationStats({ attributionMs: day }))[0]).toMatchObject({
+      strategy: 'A',
+      impressions: 1,
+      clicked: 0,
+    });
     await store.close();
   });
 

@@ -43,8 +43,14 @@ export interface Store {
   identityLinks(): Promise<{ kind: 'anonymous' | 'user'; id: string; userId: string }[]>;
 
   /**
-   * Impressions (`Recommendation Shown` events) and what they led to, per strategy, model and
-   * version: see {@link RecommendationStatsRow}.
+   * Stores what recommendation lists were shown, durably when the promise resolves. Impressions are
+   * many and small, so they have their own journal and table, loaded in larger batches than events.
+   */
+  recordImpressions(impressions: readonly Impression[]): Promise<void>;
+
+  /**
+   * Impressions and what they led to, per strategy, model and version: see
+   * {@link RecommendationStatsRow}.
    */
   recommendationStats(query: RecommendationStatsQuery): Promise<RecommendationStatsRow[]>;
 
@@ -144,6 +150,25 @@ export interface StoreStats {
   items: number;
   firstEvent: number | null;
   lastEvent: number | null;
+}
+
+/** One recommendation list as a shopper was shown it. */
+export interface Impression {
+  /** The list's recommendationId: clicks and orders name it. */
+  id: string;
+  /** ms since epoch. */
+  timestamp: number;
+  userId: string | null;
+  anonymousId: string | null;
+  surface: string;
+  strategy: string;
+  model: string;
+  version: string | null;
+  /** The experiment and variant that routed the request, if any. */
+  experiment: string | null;
+  variant: string | null;
+  /** Item ids in the order shown. */
+  items: string[];
 }
 
 /** Which impressions {@link Store.recommendationStats} counts, and how long after one a click or order is its. */

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkStore, event } from '../store.conformance.js';
 import { type Store, StoreLockedError } from '../store.js';
@@ -38,6 +39,51 @@ describe('DuckDBStore', () => {
     );
     expect(commits.reduce((a, b) => a + b, 0)).toBe(500);
     expect(commits.length).toBeLessThan(50);
+    await store.close();
+  });
+
+  it('migrates a version 1 database: Recommendation Shown events become impressions', async () => {
+    const path = join(root, 'v1', 'c.duckdb');
+    let store = await DuckDBStore.open(path);
+    await store.appendEvents([
+      event({
+        event: 'Recommendation Shown',
+        userId: 'u1',
+        messageId: 'r1',
+        properties: {
+          recommendation_id: 'r1',
+          strategy: 'A',
+          model: 'ease',
+          version: 'v1',
+          item_ids: ['a', 'b'],
+        },
+      }),
+      event(
+        { event: 'Product Clicked', userId: 'u1', properties: { product_id: 'b', recommendation_id: 'r1' } },
+        5,
+      ),
+    ]);
+    await store.close();
+    const db = await DuckDBInstance.create(path);
+    const conn = await db.connect();
+    await conn.run("UPDATE meta SET value = '1' WHERE key = 'schema_version'");
+    conn.closeSync();
+    db.closeSync();
+
+    store = await DuckDBStore.open(path);
+    expect(await store.recommendationStats({ attributionMs: 86_400_000 })).toEqual([
+      {
+        strategy: 'A',
+        model: 'ease',
+        version: 'v1',
+        impressions: 1,
+        clicked: 1,
+        converted: 0,
+        orders: 0,
+        revenue: 0,
+      },
+    ]);
+    expect((await store.stats()).eventsByType).toEqual({ 'Product Clicked': 1 });
     await store.close();
   });
 

@@ -16,7 +16,7 @@ import {
 import { hash64 } from '../../core/hash.js';
 import { KeySet64 } from '../../core/key-set.js';
 import { GroupCommit } from '../group-commit.js';
-import { Journal, removeSegment, type Segment } from '../journal.js';
+import { Journal, type Segment } from '../journal.js';
 import type { Item, StoredEvent, UserRecord } from '../records.js';
 import {
   type ActivitySummary,
@@ -24,6 +24,7 @@ import {
   type ErasureResult,
   type ExperimentUnit,
   type ExperimentUnitsQuery,
+  type Impression,
   type InteractionBatch,
   type InteractionQuery,
   type ItemQuery,
@@ -40,14 +41,17 @@ import {
   EVENT_SELECT,
   ITEM_SELECT,
   ITEM_TYPES,
+  impressionLine,
   itemColumns,
   journalLine,
+  loadImpressionsSql,
   loadSegmentsSql,
   rowToEvent,
   rowToItem,
   toChunks,
 } from './rows.js';
-import { DDL, SCHEMA_VERSION } from './schema.js';
+import { DDL, MIGRATIONS, SCHEMA_VERSION } from './schema.js';
+import { SegmentLoader } from './segment-loader.js';
 
 /** Numbers about each group commit, for metrics. */
 export interface CommitInfo {
@@ -73,6 +77,8 @@ export interface DuckDBStoreOptions {
   maxSegmentBytes?: number;
   /** Longest time an acknowledged event waits in the journal before it is loaded (default 200 ms). */
   maxLoadDelayMs?: number;
+  /** Longest time an impression waits in its journal before it is loaded (default 10 s; reads that need it load it first). */
+  impressionLoadDelayMs?: number;
   /** Called after each group commit (acknowledgement). */
   onCommit?: (info: CommitInfo) => void;
   /** Called after each segment load. */
@@ -100,16 +106,18 @@ export class DuckDBStore implements Store {
   private readonly db = new GroupCommit<never, never>(async () => []);
   /** Message ids acknowledged but not loaded yet. */
   private readonly pending = new Set<string>();
-  private loadTimer: NodeJS.Timeout | null = null;
-  /** Closed segments waiting to be loaded, oldest first. */
-  private readonly closed: Segment[] = [];
-  private loadScheduled = false;
+  private readonly events: SegmentLoader;
+  /** Impressions: their own group commit, journal and (rarer) loads. */
+  private readonly shown: GroupCommit<Impression, undefined>;
+  private readonly impressions: SegmentLoader;
+  private nextImpressionSeq = 1;
 
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly writer: DuckDBConnection,
     private readonly reader: DuckDBConnection,
     private readonly journal: Journal,
+    impressionJournal: Journal,
     private readonly identities: Identities,
     private nextSeq: number,
     private readonly seen: KeySet64,
@@ -117,6 +125,33 @@ export class DuckDBStore implements Store {
     private readonly file: string | null,
   ) {
     this.ingest = new GroupCommit((batches) => this.commitEvents(batches));
+    this.shown = new GroupCommit((batches) => this.commitImpressions(batches));
+    const dbQueue = <V>(task: () => Promise<V>) => this.db.exclusive(task);
+    this.events = new SegmentLoader(journal, {
+      name: 'event journal',
+      appendQueue: (task) => this.ingest.exclusive(task),
+      dbQueue,
+      delayMs: options.maxLoadDelayMs ?? 200,
+      load: (segments) => this.loadEvents(segments),
+      loaded: (segments, seconds) => {
+        let events = 0;
+        for (const segment of segments) {
+          for (const id of segment.messageIds) this.pending.delete(id);
+          events += segment.messageIds.length;
+        }
+        this.options.onLoad?.({ events, seconds });
+      },
+    });
+    this.impressions = new SegmentLoader(impressionJournal, {
+      name: 'impressions journal',
+      appendQueue: (task) => this.shown.exclusive(task),
+      dbQueue,
+      delayMs: options.impressionLoadDelayMs ?? 10_000,
+      load: (segments) =>
+        this.loadOnce(segments, 'impressions_loaded_seq', async (from) => {
+          await this.writer.run(loadImpressionsSql(segments.map((s) => s.path)), [BigInt(from)], [BIGINT]);
+        }),
+    });
   }
 
   /**
@@ -153,9 +188,12 @@ export class DuckDBStore implements Store {
     for (const table of ['items', 'users']) {
       await writer.run(`CREATE TEMP TABLE ${table}_in AS SELECT * FROM ${table} LIMIT 0`);
     }
-    const journalDir =
-      key === null ? join(tmpdir(), `cartwise-journal-${process.pid}-${Date.now()}`) : `${key}.journal`;
-    const { journal, recovered } = Journal.open(journalDir, { maxSegmentBytes: options.maxSegmentBytes });
+    const journalDir = (suffix: string) =>
+      key === null ? join(tmpdir(), `cartwise-${suffix}-${process.pid}-${Date.now()}`) : `${key}.${suffix}`;
+    const { journal, recovered } = Journal.open(journalDir('journal'), {
+      maxSegmentBytes: options.maxSegmentBytes,
+    });
+    const shown = Journal.open(journalDir('impressions'), { maxSegmentBytes: options.maxSegmentBytes });
     const identities = new Identities(writer);
     const reader = await instance.connect();
     const store = new DuckDBStore(
@@ -163,17 +201,22 @@ export class DuckDBStore implements Store {
       writer,
       reader,
       journal,
+      shown.journal,
       identities,
       1,
       new KeySet64(),
       options,
       key,
     );
-    await store.load(recovered);
+    await store.events.recover(recovered);
+    await store.impressions.recover(shown.recovered);
+    store.nextImpressionSeq =
+      Math.max(await loadedSeq(writer, 'impressions_loaded_seq'), ...shown.recovered.map((s) => s.lastSeq)) +
+      1;
     const max = (
       await reader.runAndReadAll('SELECT COALESCE(MAX(seq), 0) AS m, COUNT(*) AS n FROM events')
     ).getRowObjectsJS()[0]!;
-    const loaded = await loadedSeq(writer);
+    const loaded = await loadedSeq(writer, 'loaded_seq');
     store.nextSeq = Math.max(Number(max.m), loaded) + 1;
     const ids = await reader.stream('SELECT message_id FROM events');
     for (let chunk = await ids.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await ids.fetchChunk()) {
@@ -223,12 +266,7 @@ export class DuckDBStore implements Store {
       this.nextSeq += accepted.length;
       for (const h of acceptedHashes) this.seen.add(...h);
       for (const e of accepted) this.pending.add(e.messageId);
-      if (this.journal.full) await this.rotate();
-      else
-        this.loadTimer ??= setTimeout(
-          () => void this.ingest.exclusive(() => this.rotate()),
-          this.options.maxLoadDelayMs ?? 200,
-        ).unref();
+      await this.events.appended();
     }
     this.options.onCommit?.({
       requests: batches.length,
@@ -239,67 +277,57 @@ export class DuckDBStore implements Store {
     return results;
   }
 
-  /** Closes the open journal segment and queues its load (runs on the ingest queue). */
-  private async rotate(): Promise<void> {
-    if (this.loadTimer) clearTimeout(this.loadTimer);
-    this.loadTimer = null;
-    const segment = await this.journal.rotate();
-    if (segment) {
-      this.closed.push(segment);
-      this.scheduleLoad();
-    }
+  recordImpressions(impressions: readonly Impression[]): Promise<void> {
+    if (impressions.length === 0) return Promise.resolve();
+    return this.shown.submit([...impressions]);
   }
 
-  /** Queues one database task that loads every closed segment; a failed load is retried, in order. */
-  private scheduleLoad(): void {
-    if (this.loadScheduled) return;
-    this.loadScheduled = true;
-    this.db
-      .exclusive(async () => {
-        this.loadScheduled = false;
-        const segments = this.closed.splice(0);
-        try {
-          await this.load(segments);
-        } catch (error) {
-          this.closed.unshift(...segments);
-          throw error;
-        }
-      })
-      .catch((error: unknown) => {
-        console.error('cartwise: loading the journal into the database failed; retrying in 1 s:', error);
-        setTimeout(() => this.scheduleLoad(), 1000).unref();
-      });
+  private async commitImpressions(batches: Impression[][]): Promise<undefined[]> {
+    const all = batches.flat();
+    const first = this.nextImpressionSeq;
+    await this.impressions.journal.append(
+      all.map((x, i) => impressionLine(x, first + i)),
+      all.map((x) => x.id),
+      first + all.length - 1,
+    );
+    this.nextImpressionSeq += all.length;
+    await this.impressions.appended();
+    return batches.map(() => undefined);
   }
 
   /**
-   * Loads segments (oldest first) in one transaction: the events, then what they say about
-   * identities, then the new loaded position; then deletes the files.
+   * Loads event segments (oldest first) in one transaction: the events, then what they say about
+   * identities, then the new loaded position.
    */
-  private async load(segments: readonly Segment[]): Promise<void> {
-    if (segments.length === 0) return;
-    const started = performance.now();
-    const from = await loadedSeq(this.writer);
-    const last = segments[segments.length - 1]!.lastSeq;
-    if (last > from) {
-      await this.transaction(async () => {
-        await this.writer.run(loadSegmentsSql(segments.map((s) => s.path)), [BigInt(from)], [BIGINT]);
-        await this.identities.applyLoaded(from + 1, last);
-        await this.writer.run("INSERT OR REPLACE INTO meta VALUES ('loaded_seq', $1)", [String(last)]);
-      });
-    }
-    let events = 0;
-    for (const segment of segments) {
-      removeSegment(segment);
-      for (const id of segment.messageIds) this.pending.delete(id);
-      events += segment.messageIds.length;
-    }
-    this.options.onLoad?.({ events, seconds: (performance.now() - started) / 1000 });
+  private loadEvents(segments: readonly Segment[]): Promise<void> {
+    return this.loadOnce(segments, 'loaded_seq', async (from, last) => {
+      await this.writer.run(loadSegmentsSql(segments.map((s) => s.path)), [BigInt(from)], [BIGINT]);
+      await this.identities.applyLoaded(from + 1, last);
+    });
   }
 
-  /** Makes every acknowledged event visible to reads: closes the open segment and waits for the loads. */
+  /**
+   * Runs `insert` for the lines above the loaded position kept under `key` in `meta`, and moves that
+   * position, in one transaction: a segment loaded again after a crash inserts nothing twice.
+   */
+  private async loadOnce(
+    segments: readonly Segment[],
+    key: string,
+    insert: (from: number, last: number) => Promise<void>,
+  ): Promise<void> {
+    const from = await loadedSeq(this.writer, key);
+    const last = segments[segments.length - 1]!.lastSeq;
+    if (last <= from) return;
+    await this.transaction(async () => {
+      await insert(from, last);
+      await this.writer.run('INSERT OR REPLACE INTO meta VALUES ($1, $2)', [key, String(last)]);
+    });
+  }
+
+  /** Makes every acknowledged event and impression visible to reads. */
   private async settle(): Promise<void> {
-    await this.ingest.exclusive(() => this.rotate());
-    await this.db.exclusive(async () => undefined);
+    await this.events.settle();
+    await this.impressions.settle();
   }
 
   private async existingMessageIds(ids: string[]): Promise<Set<string>> {
@@ -447,6 +475,10 @@ export class DuckDBStore implements Store {
           STRINGS,
           STRINGS,
         ]);
+        const shown = await this.writer.run(`DELETE FROM impressions WHERE ${DuckDBStore.SHOPPER}`, params, [
+          STRINGS,
+          STRINGS,
+        ]);
         const users = await this.writer.run(
           'DELETE FROM users WHERE user_id IN (SELECT unnest($1))',
           [params[0]!],
@@ -455,13 +487,14 @@ export class DuckDBStore implements Store {
         return {
           events: events.rowsChanged,
           users: users.rowsChanged,
+          impressions: shown.rowsChanged,
           identities: await this.identities.erase(who),
         };
       });
       // Fold the deletion into the database file so the erased rows leave the write-ahead log.
       await this.writer.run('CHECKPOINT');
       return {
-        found: result.events + result.users + result.identities > 0,
+        found: result.events + result.users + result.impressions + result.identities > 0,
         events: result.events,
         identities: result.identities,
       };
@@ -549,7 +582,7 @@ export class DuckDBStore implements Store {
   async recommendationStats(query: RecommendationStatsQuery): Promise<RecommendationStatsRow[]> {
     await this.settle();
     const params: DuckDBValue[] = [query.attributionMs / 1000];
-    const where = [`type = 'track'`, `event = 'Recommendation Shown'`];
+    const where = ['true'];
     if (query.from !== undefined) {
       params.push(query.from / 1000);
       where.push(`ts >= to_timestamp($${params.length})`);
@@ -560,11 +593,11 @@ export class DuckDBStore implements Store {
     }
     if (query.strategy !== undefined) {
       params.push(query.strategy);
-      where.push(`json_extract_string(properties, '$.strategy') = $${params.length}`);
+      where.push(`strategy = $${params.length}`);
     }
     if (query.experiment !== undefined) {
       params.push(query.experiment);
-      where.push(`json_extract_string(properties, '$.experiment') = $${params.length}`);
+      where.push(`experiment = $${params.length}`);
     }
     const rid = `json_extract_string(properties, '$.recommendation_id')`;
     // A touch (click, order line) goes to the impression it names when that one showed the item,
@@ -580,12 +613,8 @@ export class DuckDBStore implements Store {
     const rows = (
       await this.reader.runAndReadAll(
         `WITH imp AS MATERIALIZED (
-           SELECT message_id AS rid, ${SHOPPER_KEY} AS who, ts,
-             COALESCE(json_extract_string(properties, '$.strategy'), 'default') AS strategy,
-             COALESCE(json_extract_string(properties, '$.model'), '') AS model,
-             json_extract_string(properties, '$.version') AS version,
-             CAST(json_extract(properties, '$.item_ids') AS VARCHAR[]) AS items
-           FROM shopper_events WHERE ${where.join(' AND ')}),
+           SELECT recommendation_id AS rid, ${SHOPPER_KEY} AS who, ts, strategy, model, version, item_ids AS items
+           FROM shopper_impressions WHERE ${where.join(' AND ')}),
          clicks AS MATERIALIZED (
            SELECT message_id AS key, ${SHOPPER_KEY} AS who, ts, item_id AS item, ${rid} AS rid FROM shopper_events
            WHERE type = 'track' AND event IN ('Product Clicked', 'Product Viewed', 'Product Added')
@@ -747,8 +776,10 @@ export class DuckDBStore implements Store {
   async close(): Promise<void> {
     await this.settle();
     await this.ingest.close();
+    await this.shown.close();
     await this.db.close();
-    if (this.loadTimer) clearTimeout(this.loadTimer);
+    this.events.stop();
+    this.impressions.stop();
     await this.writer.run('CHECKPOINT');
     this.reader.closeSync();
     this.writer.closeSync();
@@ -795,19 +826,33 @@ function likeEscape(text: string): string {
 }
 
 /** Highest event sequence number already loaded from the journal. */
-async function loadedSeq(conn: DuckDBConnection): Promise<number> {
-  const rows = (await conn.runAndReadAll("SELECT value FROM meta WHERE key = 'loaded_seq'")).getRowsJS();
+async function loadedSeq(conn: DuckDBConnection, key: string): Promise<number> {
+  const rows = (await conn.runAndReadAll('SELECT value FROM meta WHERE key = $1', [key])).getRowsJS();
   return rows.length === 0 ? 0 : Number(rows[0]![0]);
 }
 
+/** Records the schema version of a new database, or migrates an older one step by step, each step in a transaction. */
 async function checkSchemaVersion(conn: DuckDBConnection): Promise<void> {
   const rows = (await conn.runAndReadAll("SELECT value FROM meta WHERE key = 'schema_version'")).getRowsJS();
   const found = rows[0]?.[0];
   if (found === undefined) {
     await conn.run("INSERT INTO meta VALUES ('schema_version', $1)", [String(SCHEMA_VERSION)]);
-  } else if (Number(found) !== SCHEMA_VERSION) {
+    return;
+  }
+  const version = Number(found);
+  if (!(version >= 1 && version <= SCHEMA_VERSION))
     throw new Error(
-      `database schema version ${found} is not supported by this Cartwise (expects ${SCHEMA_VERSION})`,
+      `database schema version ${found} is not supported by this Cartwise (expects ${SCHEMA_VERSION} or older)`,
     );
+  for (let next = version + 1; next <= SCHEMA_VERSION; next++) {
+    await conn.run('BEGIN TRANSACTION');
+    try {
+      for (const sql of MIGRATIONS[next] ?? []) await conn.run(sql);
+      await conn.run("UPDATE meta SET value = $1 WHERE key = 'schema_version'", [String(next)]);
+      await conn.run('COMMIT');
+    } catch (error) {
+      await conn.run('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
   }
 }

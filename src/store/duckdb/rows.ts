@@ -12,6 +12,7 @@ import {
   VARCHAR,
 } from '@duckdb/node-api';
 import type { Item, StoredEvent, UserRecord } from '../records.js';
+import type { Impression } from '../store.js';
 
 /**
  * Conversion between the store's records and DuckDB: events go in as journal lines that DuckDB
@@ -108,6 +109,37 @@ export function loadSegmentsSql(paths: readonly string[]): string {
       products, properties::VARCHAR, traits::VARCHAR, context::VARCHAR, target_id
     FROM read_json([${files}], format = 'newline_delimited', columns = ${LINE_COLUMNS})
     WHERE message_id IS NOT NULL AND seq > $1
+    ORDER BY seq`;
+}
+
+/** One impression as a line of the impressions journal. */
+export function impressionLine(x: Impression, seq: number): string {
+  return JSON.stringify({
+    seq,
+    id: x.id,
+    ts: x.timestamp,
+    user_id: x.userId,
+    anonymous_id: x.anonymousId,
+    surface: x.surface,
+    strategy: x.strategy,
+    model: x.model,
+    version: x.version,
+    experiment: x.experiment,
+    variant: x.variant,
+    items: x.items,
+  });
+}
+
+/** INSERT of impressions journal segments' lines with sequence numbers above `$1`. */
+export function loadImpressionsSql(paths: readonly string[]): string {
+  const files = paths.map((p) => `'${p.replace(/'/g, "''")}'`).join(', ');
+  return `INSERT INTO impressions
+    SELECT id, make_timestamptz(ts * 1000), user_id, anonymous_id, surface, strategy, model, version, experiment,
+      variant, items
+    FROM read_json([${files}], format = 'newline_delimited', columns = {seq: 'BIGINT', id: 'VARCHAR', ts: 'BIGINT',
+      user_id: 'VARCHAR', anonymous_id: 'VARCHAR', surface: 'VARCHAR', strategy: 'VARCHAR', model: 'VARCHAR',
+      version: 'VARCHAR', experiment: 'VARCHAR', variant: 'VARCHAR', items: 'VARCHAR[]'})
+    WHERE id IS NOT NULL AND seq > $1
     ORDER BY seq`;
 }
 

@@ -5,7 +5,7 @@
  */
 
 /** Bumped when the schema changes; stored in `meta` and checked on open. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /** Columns of `events`, in the order rows are appended. */
 export const EVENT_COLUMNS = [
@@ -91,6 +91,20 @@ export const DDL = [
     linked_at TIMESTAMPTZ NOT NULL,
     seq BIGINT NOT NULL
   )`,
+  // Recommendation lists as shown (version 1 kept them as `Recommendation Shown` events).
+  `CREATE TABLE IF NOT EXISTS impressions (
+    recommendation_id VARCHAR NOT NULL,
+    ts TIMESTAMPTZ NOT NULL,
+    user_id VARCHAR,
+    anonymous_id VARCHAR,
+    surface VARCHAR NOT NULL,
+    strategy VARCHAR NOT NULL,
+    model VARCHAR NOT NULL,
+    version VARCHAR,
+    experiment VARCHAR,
+    variant VARCHAR,
+    item_ids VARCHAR[] NOT NULL
+  )`,
   `CREATE OR REPLACE VIEW links AS
     SELECT kind, id, arg_min(user_id, seq) AS user_id, min(linked_at) AS linked_at
     FROM identity_links GROUP BY kind, id`,
@@ -102,4 +116,30 @@ export const DDL = [
     LEFT JOIN links lu ON lu.kind = 'user' AND lu.id = e.user_id
     LEFT JOIN links la ON la.kind = 'anonymous' AND la.id = e.anonymous_id
     LEFT JOIN links lau ON lau.kind = 'user' AND lau.id = la.user_id`,
+  `CREATE OR REPLACE VIEW shopper_impressions AS
+    SELECT i.*, COALESCE(lu.user_id, i.user_id, lau.user_id, la.user_id) AS shopper_id
+    FROM impressions i
+    LEFT JOIN links lu ON lu.kind = 'user' AND lu.id = i.user_id
+    LEFT JOIN links la ON la.kind = 'anonymous' AND la.id = i.anonymous_id
+    LEFT JOIN links lau ON lau.kind = 'user' AND lau.id = la.user_id`,
 ];
+
+/**
+ * Statements that bring a database of schema version N - 1 to N, by N. Version 2 moves
+ * `Recommendation Shown` events into the impressions table.
+ */
+export const MIGRATIONS: Record<number, string[]> = {
+  2: [
+    `INSERT INTO impressions
+      SELECT message_id, ts, user_id, anonymous_id,
+        COALESCE(json_extract_string(properties, '$.surface'), 'user'),
+        COALESCE(json_extract_string(properties, '$.strategy'), 'default'),
+        COALESCE(json_extract_string(properties, '$.model'), ''),
+        json_extract_string(properties, '$.version'),
+        json_extract_string(properties, '$.experiment'),
+        json_extract_string(properties, '$.variant'),
+        COALESCE(CAST(json_extract(properties, '$.item_ids') AS VARCHAR[]), [])
+      FROM events WHERE type = 'track' AND event = 'Recommendation Shown' ORDER BY seq`,
+    `DELETE FROM events WHERE type = 'track' AND event = 'Recommendation Shown'`,
+  ],
+};
