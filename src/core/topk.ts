@@ -9,6 +9,26 @@ export interface Ranked {
   scores: Float32Array;
 }
 
+/** Worse = lower score, or equal score and higher index (a strict total order). */
+const worse = (sa: number, ia: number, sb: number, ib: number) => sa < sb || (sa === sb && ia > ib);
+
+/** Puts (s, i) at the root of the heap's first `size` entries and sifts it down to its place. */
+function siftDown(scores: Float64Array, items: Uint32Array, size: number, s: number, i: number): void {
+  let j = 0;
+  for (;;) {
+    const l = 2 * j + 1;
+    if (l >= size) break;
+    const r = l + 1;
+    const c = r < size && worse(scores[r]!, items[r]!, scores[l]!, items[l]!) ? r : l;
+    if (!worse(scores[c]!, items[c]!, s, i)) break;
+    scores[j] = scores[c]!;
+    items[j] = items[c]!;
+    j = c;
+  }
+  scores[j] = s;
+  items[j] = i;
+}
+
 /**
  * The indices of the `k` highest finite scores, best first. `skip(i)` excludes an index (already
  * bought, excluded by the caller); -Infinity and NaN scores are never returned.
@@ -19,8 +39,6 @@ export function topK(scores: ArrayLike<number>, k: number, skip?: (index: number
   const heapItems = new Uint32Array(cap);
   const heapScores = new Float64Array(cap);
   let size = 0;
-  // Worse = lower score, or equal score and higher index.
-  const worse = (sa: number, ia: number, sb: number, ib: number) => sa < sb || (sa === sb && ia > ib);
   for (let i = 0; i < n && cap > 0; i++) {
     const s = scores[i]!;
     if (!(s > Number.NEGATIVE_INFINITY)) continue;
@@ -38,27 +56,15 @@ export function topK(scores: ArrayLike<number>, k: number, skip?: (index: number
       }
       heapScores[j] = s;
       heapItems[j] = i;
-    } else {
-      let j = 0;
-      for (;;) {
-        const l = 2 * j + 1;
-        if (l >= size) break;
-        const r = l + 1;
-        const c = r < size && worse(heapScores[r]!, heapItems[r]!, heapScores[l]!, heapItems[l]!) ? r : l;
-        if (!worse(heapScores[c]!, heapItems[c]!, s, i)) break;
-        heapScores[j] = heapScores[c]!;
-        heapItems[j] = heapItems[c]!;
-        j = c;
-      }
-      heapScores[j] = s;
-      heapItems[j] = i;
-    }
+    } else siftDown(heapScores, heapItems, size, s, i);
   }
-  const order = Array.from({ length: size }, (_, j) => j).sort((a, b) =>
-    worse(heapScores[a]!, heapItems[a]!, heapScores[b]!, heapItems[b]!) ? 1 : -1,
-  );
-  return {
-    items: Uint32Array.from(order, (j) => heapItems[j]!),
-    scores: Float32Array.from(order, (j) => heapScores[j]!),
-  };
+  // Pop the worst to the back until the heap is empty: best first, no sort and no closures.
+  const items = new Uint32Array(size);
+  const out = new Float32Array(size);
+  for (let end = size - 1; end >= 0; end--) {
+    items[end] = heapItems[0]!;
+    out[end] = heapScores[0]!;
+    if (end > 0) siftDown(heapScores, heapItems, end, heapScores[end]!, heapItems[end]!);
+  }
+  return { items, scores: out };
 }
