@@ -3,6 +3,7 @@ import { IdIndex } from '../core/ids.js';
 import { ContentModel } from '../models/recommend/content.js';
 import type { Artifact, Fitted } from '../models/recommend/contract.js';
 import { loadRecommender } from '../models/recommend/registry.js';
+import { TopLists } from '../models/recommend/top-lists.js';
 import { type BasketRules, loadBasketRules } from '../models/rules/association-rules.js';
 import type { FittedSession } from '../models/session/contract.js';
 import { loadSessionModel } from '../models/session/registry.js';
@@ -30,6 +31,8 @@ export class ModelBundle {
     readonly rules: BasketRules | null,
     /** The session model, over its own item index (null: none). */
     readonly session: { model: FittedSession; items: IdIndex } | null,
+    /** Precomputed best items per user of the personalized model, and per item of the similar model. */
+    readonly lists: { users: TopLists | null; items: TopLists | null },
   ) {}
 
   /** Loads a version from disk (every model of its manifest). */
@@ -52,6 +55,10 @@ export class ModelBundle {
             items: IdIndex.from(versions.readJson<string[]>(version, 'session-items.json')),
           }
         : null,
+      {
+        users: manifest.candidates?.users ? lists(versions, version, 'candidates-users.bin') : null,
+        items: manifest.candidates?.items ? lists(versions, version, 'candidates-items.bin') : null,
+      },
     );
   }
 
@@ -84,6 +91,10 @@ export class ModelBundle {
     }
     return mask;
   }
+}
+
+function lists(versions: ModelVersions, version: string, file: string): TopLists {
+  return TopLists.fromArtifact(versions.readArtifact(version, file));
 }
 
 function csrOf(a: Artifact): Csr {

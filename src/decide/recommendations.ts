@@ -224,9 +224,21 @@ export class RecommendationService {
     const kind = q.kind ?? 'auto';
     const collaborative = b?.manifest.surfaces.similar ? b.model(b.manifest.surfaces.similar) : undefined;
     if (b && index !== undefined && kind !== 'content' && collaborative?.similarItems) {
-      const scores = new Float32Array(collaborative.items);
-      collaborative.similarItems(index, scores);
-      take(scores, collaborative.name);
+      const lists = b.lists.items;
+      const final =
+        lists?.model === collaborative.name &&
+        lists.walk(index, want - pool.length, (i, score) => {
+          const id = b.items.id(i);
+          if (!ok(id, this.records[i])) return false;
+          inPool.add(id);
+          pool.push({ itemId: id, score, source: collaborative.name, record: this.records[i] });
+          return true;
+        });
+      if (!final) {
+        const scores = new Float32Array(collaborative.items);
+        collaborative.similarItems(index, scores);
+        take(scores, collaborative.name);
+      }
     }
     const content = b?.content();
     if (b && content && kind !== 'collaborative' && pool.length < want) {
@@ -484,6 +496,7 @@ export class RecommendationService {
     const excludeEvents = this.settings.excludeEvents;
     if (b) {
       const mask = b.mask(excludeEvents);
+      const strength = STRENGTH.map((e) => b.mask([e]));
       for (const k of this.activity.keys(key)) {
         if (this.erased.has(k)) continue;
         const u = b.users.get(k);
@@ -498,8 +511,8 @@ export class RecommendationService {
           const bits = t.values[p]!;
           const item = t.indices[p]!;
           if (bits & mask) excluded.add(b.items.id(item));
-          const strongest = STRENGTH.find((e) => bits & b.mask([e]));
-          anchors.set(item, strongest ?? 'Product Viewed');
+          const strongest = strength.findIndex((m) => bits & m);
+          anchors.set(item, strongest >= 0 ? STRENGTH[strongest]! : 'Product Viewed');
         }
       }
     }
@@ -551,8 +564,8 @@ export class RecommendationService {
     add: (itemId: string, score: number, source: string) => void,
   ): void {
     const b = this.bundle;
-    const byIndex = (scores: Float32Array, label: string | ((i: number) => string)) => {
-      const ranked = topK(scores, n, (i) => !ok(b!.items.id(i), this.records[i]));
+    const byIndex = (scores: Float32Array, label: string | ((i: number) => string), count = n) => {
+      const ranked = topK(scores, count, (i) => !ok(b!.items.id(i), this.records[i]));
       for (let r = 0; r < ranked.items.length; r++) {
         const i = ranked.items[r]!;
         add(b!.items.id(i), ranked.scores[r]!, typeof label === 'string' ? label : label(i));
@@ -561,10 +574,24 @@ export class RecommendationService {
     switch (source) {
       case 'personalized': {
         if (!b || !model || shopper.input === null) return;
+        const blend = shopper.history < this.settings.minHistory && model.name !== 'popularity';
+        let left = n;
+        // Nothing new since training: the precomputed list holds the answer unless filters drain it.
+        const lists = b.lists.users;
+        if (!blend && typeof shopper.input === 'number' && lists?.model === model.name) {
+          const final = lists.walk(shopper.input, n, (i, score) => {
+            const id = b.items.id(i);
+            if (!ok(id, this.records[i])) return false;
+            add(id, score, model.name);
+            left--;
+            return true;
+          });
+          if (final) return;
+        }
         const scores = new Float32Array(model.items);
         model.score(shopper.input, scores);
-        if (shopper.history >= this.settings.minHistory || model.name === 'popularity') {
-          byIndex(scores, model.name);
+        if (!blend) {
+          byIndex(scores, model.name, left);
           return;
         }
         // A little history: lean on popularity in proportion to what is missing.

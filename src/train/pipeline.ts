@@ -6,6 +6,7 @@ import { createRecommender } from '../models/recommend/registry.js';
 import type { Store } from '../store/store.js';
 import { readCatalog, toText } from './evaluation.js';
 import type { ModelVersions } from './model-versions.js';
+import type { Surfaces } from './surfaces.js';
 import { trainInWorker } from './train-job.js';
 import type { TrainingSettings } from './training-settings.js';
 
@@ -39,7 +40,9 @@ export interface BundleManifest {
   track: string[];
   holdout: { protocol: string; users: number } | null;
   models: BundleModel[];
-  surfaces: { personalized: string; similar: string | null; content: string | null };
+  surfaces: Surfaces;
+  /** Precomputed top lists (candidates-users.bin, candidates-items.bin): entries per row and their models (null: none). */
+  candidates: { size: number; users: string | null; items: string | null } | null;
   /** Association rules mined from this many orders (null: not mined). */
   rules: { orders: number; rules: number } | null;
   /** The session model and the sessions it indexed (null: none). */
@@ -48,8 +51,6 @@ export interface BundleManifest {
 
 /** Progress of a training run: a message and, when known, the share done. */
 export type TrainingProgress = (message: string, fraction?: number) => void;
-
-const NON_PERSONAL = new Set(['popularity', 'trending', 'latest']);
 
 /** The models "auto" fits: cheap ones always; EASE only where its dense items² matrix is affordable. */
 export function autoModels(
@@ -118,6 +119,8 @@ export async function trainBundle(
       holdoutFraction: settings.holdout?.fraction ?? null,
       ks: [10, 20],
       threads: settings.threads,
+      surfaces: { personalized: settings.personalized, similar: settings.similar },
+      candidates: settings.candidates,
       rules: settings.rules ? { ...settings.rules, orderBit: 1 << track.indexOf('Order Completed') } : null,
       sessions:
         sessions && settings.session
@@ -157,7 +160,14 @@ export async function trainBundle(
     track,
     holdout: output.holdout,
     models: fitted,
-    surfaces: chooseSurfaces(fitted, settings),
+    surfaces: output.surfaces,
+    candidates: output.candidates
+      ? {
+          size: settings.candidates,
+          users: output.candidates.users ? output.surfaces.personalized : null,
+          items: output.candidates.items ? output.surfaces.similar : null,
+        }
+      : null,
     rules: output.rules ? { orders: output.rules.orders, rules: output.rules.rules } : null,
     session:
       output.session && settings.session
@@ -173,6 +183,8 @@ export async function trainBundle(
       'tracked.bin': csrArtifact('tracked', output.tracked),
       ...(output.rules ? { 'rules.bin': output.rules.artifact } : {}),
       ...(output.session ? { 'session.bin': output.session.artifact } : {}),
+      ...(output.candidates?.users ? { 'candidates-users.bin': output.candidates.users } : {}),
+      ...(output.candidates?.items ? { 'candidates-items.bin': output.candidates.items } : {}),
     },
     json: {
       'users.json': users.list(),
@@ -182,22 +194,6 @@ export async function trainBundle(
   });
   versions.prune(settings.keepVersions);
   return manifest;
-}
-
-/** Which fitted model serves which surface: configured, or the best on the holdout. */
-function chooseSurfaces(models: BundleModel[], settings: TrainingSettings): BundleManifest['surfaces'] {
-  const has = (id: string) => models.some((m) => m.id === id);
-  let personalized: string;
-  if (settings.personalized !== 'auto') personalized = settings.personalized;
-  else {
-    const score = (m: BundleModel) => m.holdout?.['ndcg@10'] ?? -1;
-    const best = models.filter((m) => !NON_PERSONAL.has(m.id)).sort((a, b) => score(b) - score(a))[0];
-    personalized = best?.id ?? (has('popularity') ? 'popularity' : models[0]!.id);
-  }
-  let similar: string | null;
-  if (settings.similar !== 'auto') similar = settings.similar;
-  else similar = ['itemknn', 'ials', 'ease', 'bpr'].find(has) ?? null;
-  return { personalized, similar, content: has('content') ? 'content' : null };
 }
 
 function csrArtifact(name: string, m: Csr): Artifact {

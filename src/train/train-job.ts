@@ -3,6 +3,7 @@ import type { EventLog } from '../core/event-log.js';
 import type { ModelResult } from '../eval/evaluate.js';
 import type { SessionLog } from '../features/sessions.js';
 import type { Artifact, ItemText } from '../models/recommend/contract.js';
+import type { Surfaces } from './surfaces.js';
 import { startThread } from './thread.js';
 
 /** Everything a training run computes, sent to its thread: the events, not the matrices. */
@@ -18,6 +19,10 @@ export interface TrainJob {
   holdoutFraction: number | null;
   ks: readonly number[];
   threads: number;
+  /** The configured model of each surface ("auto": chosen from the holdout). */
+  surfaces: { personalized: string; similar: string };
+  /** Entries of the precomputed top lists per user and item (0: none). */
+  candidates: number;
   /** Mine rules from orders (the `orderBit` of `flags`), or null to skip. */
   rules: { minSupport: number; minConfidence: number; maxLen: number; orderBit: number } | null;
   /** Browsing sessions (their own item ids) and the session model to fit on them, or null. */
@@ -40,6 +45,9 @@ export interface TrainOutput {
   holdout: { protocol: string; users: number } | null;
   rules: { artifact: Artifact; orders: number; rules: number } | null;
   session: { artifact: Artifact; sessions: number } | null;
+  surfaces: Surfaces;
+  /** Top lists of the personalized model per user and of the similar model per item (null: not computed). */
+  candidates: { users: Artifact | null; items: Artifact | null } | null;
 }
 
 /** Progress of a run: a message and the share of the work done. */

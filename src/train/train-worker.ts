@@ -4,10 +4,12 @@ import { aggregate, type EventLog } from '../core/event-log.js';
 import { evaluate } from '../eval/evaluate.js';
 import { temporal } from '../eval/protocols.js';
 import type { TrainingData } from '../models/recommend/contract.js';
-import { createRecommender } from '../models/recommend/registry.js';
+import { createRecommender, loadRecommender } from '../models/recommend/registry.js';
+import { TopLists } from '../models/recommend/top-lists.js';
 import { fitBasketRules } from '../models/rules/association-rules.js';
 import { transactionsFrom } from '../models/rules/fp-growth.js';
 import { createSessionModel } from '../models/session/registry.js';
+import { chooseSurfaces } from './surfaces.js';
 import type { TrainedModel, TrainJob, TrainOutput } from './train-job.js';
 import { WorkerPool } from './worker-pool.js';
 
@@ -26,6 +28,9 @@ function ordersOf(flags: EventLog, bit: number): Uint32Array[] {
   }
   return [...byOrder.values()].map((s) => Uint32Array.from(s).sort());
 }
+
+/** Most shoppers x items for which top lists are precomputed (beyond, serving scores live). */
+const MAX_LIST_WORK = 2e10;
 
 /**
  * A training run's thread (see trainInWorker): everything CPU-heavy of a run happens here, so the
@@ -106,6 +111,32 @@ try {
     const fitted = createSessionModel(job.sessions.model, job.sessions.params).fit(s);
     session = { artifact: fitted.toArtifact(), sessions: s.indptr.length - 1 };
   }
+  const surfaces = chooseSurfaces(
+    models.map((m) => ({ id: m.id, ndcg: m.evaluation?.metrics['ndcg@10']?.mean ?? null })),
+    job.surfaces,
+  );
+  let candidates: TrainOutput['candidates'] = null;
+  if (job.candidates > 0 && full.matrix.rows * full.matrix.cols > MAX_LIST_WORK)
+    say(
+      `top lists skipped: ${full.matrix.rows} shoppers x ${full.matrix.cols} items is too many to score`,
+      1,
+    );
+  else if (job.candidates > 0) {
+    // From the models as serving loads them, so a list and a live answer agree to the last bit.
+    const served = (id: string | null) => {
+      const m = models.find((x) => x.id === id);
+      return m ? loadRecommender(m.artifact) : null;
+    };
+    say('precomputing top lists per shopper and item', 1);
+    const personal = served(surfaces.personalized);
+    const similar = served(surfaces.similar);
+    candidates = {
+      users: personal
+        ? TopLists.forUsers(personal, full.matrix.rows, job.candidates).toArtifact('users')
+        : null,
+      items: similar ? (TopLists.forItems(similar, job.candidates)?.toArtifact('items') ?? null) : null,
+    };
+  }
   const output: TrainOutput = {
     models,
     interactions: full.matrix,
@@ -113,13 +144,21 @@ try {
     holdout: holdout ? { protocol: holdout.protocol, users: holdout.cases.length } : null,
     rules,
     session,
+    surfaces,
+    candidates,
   };
   // Hand the arrays over instead of copying them (shared memory cannot be, and need not be).
   const buffers = new Set<ArrayBuffer>();
   for (const a of [output.interactions, output.tracked])
     for (const x of [a.indptr, a.indices, a.values])
       if (x.buffer instanceof ArrayBuffer) buffers.add(x.buffer);
-  const artifacts = [...models.map((m) => m.artifact), rules?.artifact, session?.artifact];
+  const artifacts = [
+    ...models.map((m) => m.artifact),
+    rules?.artifact,
+    session?.artifact,
+    candidates?.users,
+    candidates?.items,
+  ];
   for (const a of artifacts)
     for (const x of Object.values(a?.arrays ?? {}))
       if (x.buffer instanceof ArrayBuffer) buffers.add(x.buffer);

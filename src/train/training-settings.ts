@@ -43,6 +43,12 @@ export const TrainingSettings = z
     includeAnonymous: z.boolean().default(true),
     /** Versions kept on disk (the current one always stays). */
     keepVersions: z.number().int().min(1).default(3),
+    /**
+     * Precompute this many best items per shopper (personalized model) and per item (similar
+     * model), so requests of shoppers with nothing new since training read a list instead of
+     * scoring the catalog (0: off). Skipped when shoppers x items exceeds 2e10.
+     */
+    candidates: z.number().int().min(0).max(1000).default(100),
     /** Threads a fit may use. */
     threads: z.number().int().min(1).max(64).default(2),
     /** Retrain inside the server every this many minutes (null: only on demand). */
