@@ -32,6 +32,19 @@ export const EVENT_COLUMNS = [
   'target_id',
 ] as const;
 
+/**
+ * `table` with the user each row belongs to: its own user id (or that id's alias target), else the
+ * user its anonymous id was first seen with (following that user's alias); null when anonymous.
+ */
+function shopperView(view: string, table: string): string {
+  return `CREATE OR REPLACE VIEW ${view} AS
+    SELECT t.*, COALESCE(lu.user_id, t.user_id, lau.user_id, la.user_id) AS shopper_id
+    FROM ${table} t
+    LEFT JOIN links lu ON lu.kind = 'user' AND lu.id = t.user_id
+    LEFT JOIN links la ON la.kind = 'anonymous' AND la.id = t.anonymous_id
+    LEFT JOIN links lau ON lau.kind = 'user' AND lau.id = la.user_id`;
+}
+
 /** DDL run on every open; idempotent. */
 export const DDL = [
   `CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)`,
@@ -108,20 +121,8 @@ export const DDL = [
   `CREATE OR REPLACE VIEW links AS
     SELECT kind, id, arg_min(user_id, seq) AS user_id, min(linked_at) AS linked_at
     FROM identity_links GROUP BY kind, id`,
-  // Every event with the user it belongs to: its own user id (or that id's alias target), else the
-  // user its anonymous id was first seen with (following that user's alias); null when anonymous.
-  `CREATE OR REPLACE VIEW shopper_events AS
-    SELECT e.*, COALESCE(lu.user_id, e.user_id, lau.user_id, la.user_id) AS shopper_id
-    FROM events e
-    LEFT JOIN links lu ON lu.kind = 'user' AND lu.id = e.user_id
-    LEFT JOIN links la ON la.kind = 'anonymous' AND la.id = e.anonymous_id
-    LEFT JOIN links lau ON lau.kind = 'user' AND lau.id = la.user_id`,
-  `CREATE OR REPLACE VIEW shopper_impressions AS
-    SELECT i.*, COALESCE(lu.user_id, i.user_id, lau.user_id, la.user_id) AS shopper_id
-    FROM impressions i
-    LEFT JOIN links lu ON lu.kind = 'user' AND lu.id = i.user_id
-    LEFT JOIN links la ON la.kind = 'anonymous' AND la.id = i.anonymous_id
-    LEFT JOIN links lau ON lau.kind = 'user' AND lau.id = la.user_id`,
+  shopperView('shopper_events', 'events'),
+  shopperView('shopper_impressions', 'impressions'),
 ];
 
 /**
