@@ -118,7 +118,7 @@ export class DuckDBStore implements Store {
   private readonly impressions: SegmentLoader;
   private nextImpressionSeq = 1;
   /** Impressions waiting for the flush timer, and the promise their callers hold. */
-  private unsent: Impression[] = [];
+  private readonly unsent: Impression[] = [];
   private flushing: Promise<void> | null = null;
   private flushTimer: NodeJS.Timeout | null = null;
 
