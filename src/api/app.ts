@@ -48,41 +48,54 @@ export function createApp(engine: Engine, options: AppOptions): Hono {
   const openapi = buildOpenApi(ROUTES, options.version);
   const docs = renderDocs(openapi);
 
-  app.use('*', async (c, next) => {
+  /**
+   * Runs a handler with the shutdown check, the error envelope and the metrics around it. A handler
+   * that answers synchronously stays synchronous (the node adapter's fast path).
+   */
+  const respond = (c: Context, route: string, work: () => Response | Promise<Response>) => {
     const t0 = performance.now();
-    if (options.draining?.()) {
-      const error = new ApiError('unavailable', 'the server is shutting down; retry shortly');
-      c.res = c.json(error.toJSON(), error.status);
-    } else {
-      await next();
+    const done = (res: Response) => {
+      requests.inc({ route, method: c.req.method, status: String(res.status) });
+      latency.observe((performance.now() - t0) / 1000, { route, method: c.req.method });
+      return res;
+    };
+    if (options.draining?.())
+      return done(failure(c, new ApiError('unavailable', 'the server is shutting down; retry shortly')));
+    try {
+      const res = work();
+      return res instanceof Promise ? res.then(done, (err: unknown) => done(failure(c, err))) : done(res);
+    } catch (err) {
+      return done(failure(c, err));
     }
-    const route = c.req.routePath === '/*' ? 'unmatched' : c.req.routePath;
-    requests.inc({ route, method: c.req.method, status: String(c.res.status) });
-    latency.observe((performance.now() - t0) / 1000, { route, method: c.req.method });
-  });
+  };
 
   for (const route of ROUTES) {
     const limit = route.body?.size === 'batch' ? options.maxBodyBytes : SINGLE_LIMIT;
-    app.on(route.method.toUpperCase(), route.path, async (c) => {
-      authorize(c.req.header('authorization') ?? null, route.access, options.keys);
-      const body = route.body ? await readJson(bodySource(c), limit) : undefined;
-      const query = route.query ? parseQuery(route, c.req.query()) : {};
-      const result = await route.handler({
-        engine,
-        params: c.req.param() as Record<string, string>,
-        query,
-        body,
-      });
-      return c.json(result as object, 200, route.cors ? CORS_HEADERS : undefined);
-    });
-    if (route.cors) app.options(route.path, (c) => c.body(null, 204, CORS_HEADERS));
+    app.on(route.method.toUpperCase(), route.path, (c) =>
+      respond(c, route.path, async () => {
+        authorize(c.req.header('authorization') ?? null, route.access, options.keys);
+        const body = route.body ? await readJson(bodySource(c), limit) : undefined;
+        const query = route.query ? parseQuery(route, c.req.query()) : {};
+        const result = await route.handler({
+          engine,
+          params: c.req.param() as Record<string, string>,
+          query,
+          body,
+        });
+        return c.json(result as object, 200, route.cors ? CORS_HEADERS : undefined);
+      }),
+    );
+    if (route.cors)
+      app.options(route.path, (c) => respond(c, route.path, () => c.body(null, 204, CORS_HEADERS)));
   }
 
   const publicGet = (path: string, access: Access, handler: (c: Context) => Response) =>
-    app.get(path, (c) => {
-      authorize(c.req.header('authorization') ?? null, access, options.keys);
-      return handler(c);
-    });
+    app.get(path, (c) =>
+      respond(c, path, () => {
+        authorize(c.req.header('authorization') ?? null, access, options.keys);
+        return handler(c);
+      }),
+    );
   publicGet('/healthz', 'public', (c) =>
     c.json({
       status: 'ok',
@@ -95,49 +108,49 @@ export function createApp(engine: Engine, options: AppOptions): Hono {
   );
   publicGet('/openapi.json', 'public', (c) => c.json(openapi));
   publicGet('/docs', 'public', (c) => c.html(docs));
-  app.get('/', (c) => c.redirect('/docs'));
+  app.get('/', (c) => respond(c, '/', () => c.redirect('/docs')));
 
-  app.notFound((c) => {
-    const allowed = ROUTES.filter((r) => matches(r.path, c.req.path)).map((r) => r.method.toUpperCase());
-    const error = allowed.length
-      ? new ApiError(
-          'method_not_allowed',
-          `${c.req.method} is not allowed on ${c.req.path}; use ${allowed.join(', ')}`,
-        )
-      : new ApiError('not_found', `no endpoint ${c.req.method} ${c.req.path}; see /docs`);
-    return c.json(error.toJSON(), error.status, allowed.length ? { allow: allowed.join(', ') } : undefined);
-  });
-
-  app.onError((err, c) => {
-    let error: ApiError;
-    if (err instanceof ApiError) error = err;
-    else if (err instanceof InvalidInput) error = new ApiError('invalid_request', err.message, err.details);
-    else if (err instanceof BanditError)
-      error = new ApiError(
-        err.status === 404 ? 'not_found' : err.status === 409 ? 'conflict' : 'invalid_request',
-        err.message,
-      );
-    else if (err instanceof ExperimentError)
-      error = new ApiError(
-        err.status === 404 ? 'not_found' : err.status === 409 ? 'conflict' : 'invalid_request',
-        err.message,
-      );
-    else if (err instanceof ServingError)
-      error = new ApiError(
-        err.status === 404 ? 'not_found' : 'invalid_request',
-        err.message,
-        err.field ?? null,
-      );
-    else {
-      console.error(`cartwise: ${c.req.method} ${c.req.path} failed:`, err);
-      error = new ApiError(
-        'internal',
-        'internal error; nothing of this request was stored unless it was acknowledged',
-      );
-    }
-    return c.json(error.toJSON(), error.status);
-  });
+  app.notFound((c) =>
+    respond(c, 'unmatched', () => {
+      const allowed = ROUTES.filter((r) => matches(r.path, c.req.path)).map((r) => r.method.toUpperCase());
+      const error = allowed.length
+        ? new ApiError(
+            'method_not_allowed',
+            `${c.req.method} is not allowed on ${c.req.path}; use ${allowed.join(', ')}`,
+          )
+        : new ApiError('not_found', `no endpoint ${c.req.method} ${c.req.path}; see /docs`);
+      return c.json(error.toJSON(), error.status, allowed.length ? { allow: allowed.join(', ') } : undefined);
+    }),
+  );
+  // Errors outside a handler (Hono's own), in the same envelope.
+  app.onError((err, c) => failure(c, err));
   return app;
+}
+
+/** The error envelope of any failure: known errors keep their status, the rest is logged and 500. */
+function failure(c: Context, err: unknown): Response {
+  let error: ApiError;
+  if (err instanceof ApiError) error = err;
+  else if (err instanceof InvalidInput) error = new ApiError('invalid_request', err.message, err.details);
+  else if (err instanceof BanditError || err instanceof ExperimentError)
+    error = new ApiError(
+      err.status === 404 ? 'not_found' : err.status === 409 ? 'conflict' : 'invalid_request',
+      err.message,
+    );
+  else if (err instanceof ServingError)
+    error = new ApiError(
+      err.status === 404 ? 'not_found' : 'invalid_request',
+      err.message,
+      err.field ?? null,
+    );
+  else {
+    console.error(`cartwise: ${c.req.method} ${c.req.path} failed:`, err);
+    error = new ApiError(
+      'internal',
+      'internal error; nothing of this request was stored unless it was acknowledged',
+    );
+  }
+  return c.json(error.toJSON(), error.status);
 }
 
 function bodySource(c: Context): BodySource {

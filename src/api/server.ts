@@ -27,13 +27,22 @@ export async function startServer(
   let idle: (() => void) | null = null;
   const app = createApp(engine, { ...options, draining: () => draining });
   const server = serve({
-    fetch: async (request, env) => {
+    // Counts requests in flight without making a synchronous answer wait a turn of the event loop.
+    fetch: (request, env) => {
       inFlight++;
-      try {
-        return await app.fetch(request, env);
-      } finally {
+      const done = () => {
         if (--inFlight === 0) idle?.();
+      };
+      let answer: Response | Promise<Response>;
+      try {
+        answer = app.fetch(request, env);
+      } catch (error) {
+        done();
+        throw error;
       }
+      if (answer instanceof Promise) return answer.finally(done);
+      done();
+      return answer;
     },
     hostname: options.host,
     port: options.port,
