@@ -5,19 +5,16 @@
  * computed by quadrature for every decision. The propensity is therefore exact, which a sampled
  * θ̃ alone would not give.
  */
-import { resolveParams } from '../recommend/contract.js';
 import { gaussianBestArm } from './best-arm.js';
 import {
   COMMON_DEFAULTS,
   type CommonParams,
   type Context,
-  checkArms,
-  checkCommon,
   type LinearThompsonParams,
   type LinearThompsonState,
   type PolicyRules,
 } from './contract.js';
-import { checkDimension, emptyStats, fitLinear, learnLinear } from './linear-model.js';
+import { fitLinear, learnLinear, newLinearState } from './linear-model.js';
 import { dot, quadraticForm } from './ridge.js';
 import { normalize } from './weights.js';
 
@@ -29,24 +26,10 @@ export function linearThompson(
   dimension: number,
   params: Partial<CommonParams & LinearThompsonParams> = {},
 ): LinearThompsonState {
-  const names = checkArms('linear-thompson', arms);
-  const d = checkDimension('linear-thompson', dimension);
-  const p = { ...resolveParams('linear-thompson', DEFAULTS, params) };
-  checkCommon('linear-thompson', p, names.length);
-  if (!(p.variance >= 0 && Number.isFinite(p.variance)))
-    throw new RangeError(`linear-thompson: variance must be a finite number >= 0, got ${p.variance}`);
-  if (!(p.ridge > 0 && Number.isFinite(p.ridge)))
-    throw new RangeError(`linear-thompson: ridge must be a finite number > 0, got ${p.ridge}`);
-  return {
-    version: 1,
-    policy: 'linear-thompson',
-    arms: names,
-    params: p,
-    counts: names.map(() => 0),
-    decisions: 0,
-    sinceReweight: 0,
-    ...emptyStats(names.length, d, p.ridge),
-  };
+  return newLinearState<LinearThompsonState>('linear-thompson', arms, dimension, DEFAULTS, params, (p) => {
+    if (!(p.variance >= 0 && Number.isFinite(p.variance)))
+      throw new RangeError(`linear-thompson: variance must be a finite number >= 0, got ${p.variance}`);
+  });
 }
 
 /** Mean and standard deviation of each arm's sampled reward at context x, from the snapshot. */

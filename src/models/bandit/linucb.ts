@@ -3,18 +3,15 @@
  * the context, and the arm with the highest θᵀx + α sqrt(xᵀ A⁻¹ x) is played. Deterministic given
  * the context, so the propensity is 1 on that arm (split on ties) unless burn-in or a floor spreads it.
  */
-import { resolveParams } from '../recommend/contract.js';
 import {
   COMMON_DEFAULTS,
   type CommonParams,
   type Context,
-  checkArms,
-  checkCommon,
   type LinUcbParams,
   type LinUcbState,
   type PolicyRules,
 } from './contract.js';
-import { checkDimension, emptyStats, fitLinear, learnLinear } from './linear-model.js';
+import { fitLinear, learnLinear, newLinearState } from './linear-model.js';
 import { dot, quadraticForm } from './ridge.js';
 import { argmaxShare } from './weights.js';
 
@@ -26,24 +23,10 @@ export function linUcb(
   dimension: number,
   params: Partial<CommonParams & LinUcbParams> = {},
 ): LinUcbState {
-  const names = checkArms('linucb', arms);
-  const d = checkDimension('linucb', dimension);
-  const p = { ...resolveParams('linucb', DEFAULTS, params) };
-  checkCommon('linucb', p, names.length);
-  if (!(p.alpha >= 0 && Number.isFinite(p.alpha)))
-    throw new RangeError(`linucb: alpha must be a finite number >= 0, got ${p.alpha}`);
-  if (!(p.ridge > 0 && Number.isFinite(p.ridge)))
-    throw new RangeError(`linucb: ridge must be a finite number > 0, got ${p.ridge}`);
-  return {
-    version: 1,
-    policy: 'linucb',
-    arms: names,
-    params: p,
-    counts: names.map(() => 0),
-    decisions: 0,
-    sinceReweight: 0,
-    ...emptyStats(names.length, d, p.ridge),
-  };
+  return newLinearState<LinUcbState>('linucb', arms, dimension, DEFAULTS, params, (p) => {
+    if (!(p.alpha >= 0 && Number.isFinite(p.alpha)))
+      throw new RangeError(`linucb: alpha must be a finite number >= 0, got ${p.alpha}`);
+  });
 }
 
 /** Upper confidence bound of every arm at context x, from the state's snapshot. */
