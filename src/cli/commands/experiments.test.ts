@@ -2,33 +2,17 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { afterAll, afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { cliOutput } from '../../../test/cli-output.js';
 import { analyze } from '../../stats/analyze.js';
-import { runCli } from '../main.js';
 
 /** `cartwise experiments` end to end through runCli. */
 
 const root = mkdtempSync(join(tmpdir(), 'cartwise-experiments-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-let log: MockInstance<typeof console.log>;
-let error: MockInstance<typeof console.error>;
-beforeEach(() => {
-  log = vi.spyOn(console, 'log').mockImplementation(() => {});
-  error = vi.spyOn(console, 'error').mockImplementation(() => {});
-});
-afterEach(() => vi.restoreAllMocks());
-
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  log.mockClear();
-  error.mockClear();
-  const code = await runCli(['experiments', ...args]);
-  return {
-    code,
-    stdout: log.mock.calls.map((c) => c.join(' ')).join('\n'),
-    stderr: error.mock.calls.map((c) => c.join(' ')).join('\n'),
-  };
-}
+const run = cliOutput();
+const cli = (...args: string[]) => run(['experiments', ...args]);
 
 function file(name: string, value: unknown): string {
   const path = join(root, name);

@@ -1,8 +1,8 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
-import { runCli } from '../main.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cliOutput } from '../../../test/cli-output.js';
 
 /** `cartwise rules` end to end through runCli, on temporary files and on Groceries. */
 
@@ -11,24 +11,8 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const GROCERIES = resolve(import.meta.dirname, '../../../../shared/datasets/groceries/groceries.csv');
 
-let log: MockInstance<typeof console.log>;
-let error: MockInstance<typeof console.error>;
-beforeEach(() => {
-  log = vi.spyOn(console, 'log').mockImplementation(() => {});
-  error = vi.spyOn(console, 'error').mockImplementation(() => {});
-});
-afterEach(() => vi.restoreAllMocks());
-
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  log.mockClear();
-  error.mockClear();
-  const code = await runCli(['rules', ...args]);
-  return {
-    code,
-    stdout: log.mock.calls.map((c) => c.join(' ')).join('\n'),
-    stderr: error.mock.calls.map((c) => c.join(' ')).join('\n'),
-  };
-}
+const run = cliOutput();
+const cli = (...args: string[]) => run(['rules', ...args]);
 
 function file(name: string, text: string): string {
   const path = join(root, name);
@@ -193,9 +177,7 @@ describe('cartwise rules', () => {
 
   it('has --help and is listed by cartwise --help', async () => {
     expect((await cli('--help')).stdout).toMatch(/^Usage: cartwise rules --input FILE/);
-    log.mockClear();
-    await runCli(['--help']);
-    expect(log.mock.calls.join('\n')).toMatch(/rules +mine association rules/);
+    expect((await run(['--help'])).stdout).toMatch(/rules +mine association rules/);
   });
 
   it.skipIf(!existsSync(GROCERIES))(
