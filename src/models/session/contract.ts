@@ -50,6 +50,12 @@ export function sessionCount(data: SessionData): number {
   return data.indptr.length - 1;
 }
 
+/** Refuses any parameter for a model that takes none. */
+export function noParams(model: string, params: Record<string, unknown>): void {
+  const name = Object.keys(params)[0];
+  if (name !== undefined) throw new Error(`${model}: unknown parameter "${name}" (it has none)`);
+}
+
 /** Rejects malformed training data with a message naming the fault, before a model indexes by it. */
 export function checkSessionData(data: SessionData): void {
   const { indptr, items, times, itemCount } = data;

@@ -3,6 +3,7 @@ import {
   checkArtifact,
   checkSessionData,
   type FittedSession,
+  noParams,
   type SessionData,
   type SessionEstimator,
 } from './contract.js';
@@ -14,8 +15,7 @@ import { LastItemModel, pruneRows, transitionCounts } from './sequential-rules.j
  * model must beat; SR with steps = 1, equal weights and no pruning ranks the same way.
  */
 export function markov(params: Record<string, never> = {}): SessionEstimator<Record<string, never>> {
-  if (Object.keys(params).length > 0)
-    throw new Error(`markov: unknown parameter "${Object.keys(params)[0]}" (it has none)`);
+  noParams('markov', params);
   return {
     name: 'markov',
     params: Object.freeze({}),

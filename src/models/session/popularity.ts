@@ -4,6 +4,7 @@ import {
   checkArtifact,
   checkSessionData,
   type FittedSession,
+  noParams,
   type SessionData,
   type SessionEstimator,
 } from './contract.js';
@@ -14,8 +15,7 @@ import {
  * Items never viewed are not offered. Scores are views divided by the most viewed item's.
  */
 export function popular(params: Record<string, never> = {}): SessionEstimator<Record<string, never>> {
-  if (Object.keys(params).length > 0)
-    throw new Error(`popular: unknown parameter "${Object.keys(params)[0]}" (it has none)`);
+  noParams('popular', params);
   return {
     name: 'popular',
     params: Object.freeze({}),
