@@ -213,13 +213,14 @@ export class RecommendationService {
     const want = q.k * 3 + strategy.rules.pin.length;
     const ok = (id: string, r: Item | undefined) =>
       !inPool.has(id) && !exclude.has(id) && this.showable(r, q, strategy.rules);
+    const keep = (i: number, score: number, source: string) => {
+      const id = b!.items.id(i);
+      inPool.add(id);
+      pool.push({ itemId: id, score, source, record: this.records[i] });
+    };
     const take = (scores: Float32Array, source: string) => {
       const ranked = topK(scores, want - pool.length, (i) => !ok(b!.items.id(i), this.records[i]));
-      for (let r = 0; r < ranked.items.length; r++) {
-        const id = b!.items.id(ranked.items[r]!);
-        inPool.add(id);
-        pool.push({ itemId: id, score: ranked.scores[r]!, source, record: this.records[ranked.items[r]!] });
-      }
+      for (let r = 0; r < ranked.items.length; r++) keep(ranked.items[r]!, ranked.scores[r]!, source);
     };
     const kind = q.kind ?? 'auto';
     const collaborative = b?.manifest.surfaces.similar ? b.model(b.manifest.surfaces.similar) : undefined;
@@ -228,10 +229,8 @@ export class RecommendationService {
       const final =
         lists?.model === collaborative.name &&
         lists.walk(index, want - pool.length, (i, score) => {
-          const id = b.items.id(i);
-          if (!ok(id, this.records[i])) return false;
-          inPool.add(id);
-          pool.push({ itemId: id, score, source: collaborative.name, record: this.records[i] });
+          if (!ok(b.items.id(i), this.records[i])) return false;
+          keep(i, score, collaborative.name);
           return true;
         });
       if (!final) {
