@@ -12,7 +12,9 @@
  *    --seconds after a 3-second warm-up, with wrk (Debian package `wrk`) when installed, else a
  *    Node client: /healthz (the HTTP stack alone), personalized lists (k=20, a different shopper
  *    each request, admin key; each answer also records its impression), similar items (k=20,
- *    write key) and session recommendations (POST, three viewed items, k=20).
+ *    write key; the answers of the 1,000 items are soon all in the answer cache, so a second
+ *    target makes every query new to show the uncached cost) and session recommendations (POST,
+ *    three viewed items, k=20).
  * 3. A bare node:http server answering a fixed JSON, measured the same way: the ceiling of HTTP here.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
@@ -149,6 +151,15 @@ const TARGETS: Target[] = [
     luaPath: `"/v1/items/" .. string.format("p%05d", (counter * 31) % ${ITEMS} + 1) .. "/similar?k=20"`,
     key: keys.write,
     path: (n) => `/v1/items/${sku(spread(n, 31, ITEMS))}/similar?k=20`,
+  },
+  {
+    // A new exclude every 1,000 requests makes each request's query new to the answer cache.
+    name: 'GET /v1/items/:id/similar?k=20&exclude= (uncached: every query new)',
+    method: 'GET',
+    luaPath: `"/v1/items/" .. string.format("p%05d", (counter * 31) % ${ITEMS} + 1) .. "/similar?k=20&exclude=" .. string.format("p%05d", math.floor(counter / ${ITEMS}) % ${ITEMS} + 1)`,
+    key: keys.write,
+    path: (n) =>
+      `/v1/items/${sku(spread(n, 31, ITEMS))}/similar?k=20&exclude=${sku((Math.floor(n / ITEMS) % ITEMS) + 1)}`,
   },
   {
     name: 'POST /v1/sessions/recommendations (3 items, k=20)',

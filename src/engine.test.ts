@@ -62,7 +62,7 @@ describe('Engine', () => {
     const listed = await open('listed', 4);
     expect(live.model()?.candidates).toBeNull();
     expect(listed.model()?.candidates).toEqual({ size: 4, users: 'ials', items: 'itemknn' });
-    const strip = (l: { items: unknown[]; model: string }) => ({ model: l.model, items: l.items });
+    const strip = (l: { items: readonly unknown[]; model: string }) => ({ model: l.model, items: l.items });
     const queries = [
       { k: 3 },
       { k: 3, exclude: ['k0', 'k1', 'k2', 'g0', 'g1', 'g2'] },
@@ -78,5 +78,55 @@ describe('Engine', () => {
         expect(strip(await listed.similarItems(id, q))).toEqual(strip(await live.similarItems(id, q)));
     await live.close();
     await listed.close();
+  });
+
+  it('keeps similar-item answers for identical requests until the catalog, the rules or the version change', async () => {
+    const engine = await Engine.open({
+      storeUrl: `duckdb:${join(root, 'cache', 'db.duckdb')}`,
+      dataDir: join(root, 'cache'),
+      settings: { training: { models: [{ id: 'itemknn' }], holdout: null } },
+    });
+    const { events, items } = twoTasteStore();
+    await engine.store.upsertItems(items);
+    await engine.store.appendEvents(events);
+    await engine.startServing();
+    await engine.train();
+    const lookups = (result: string) =>
+      Number(
+        new RegExp(`cartwise_similar_cache_lookups_total\\{result="${result}"\\} (\\d+)`).exec(
+          engine.metrics.render(),
+        )?.[1],
+      );
+    const ids = (l: { items: readonly { itemId: string }[] }) => l.items.map((i) => i.itemId);
+
+    const first = await engine.similarItems('k0', { k: 3 });
+    const again = await engine.similarItems('k0', { k: 3, userId: 'u1' });
+    expect(again.items).toBe(first.items);
+    expect(Object.isFrozen(again.items) && Object.isFrozen(again.items[0])).toBe(true);
+    expect(again.recommendationId).not.toBe(first.recommendationId);
+    expect([lookups('miss'), lookups('hit')]).toEqual([1, 1]);
+    const other = await engine.similarItems('k0', { k: 3, exclude: [ids(first)[0]!] });
+    expect(ids(other)).not.toContain(ids(first)[0]);
+
+    // An item going out of stock leaves every kept answer.
+    const gone = ids(first)[0]!;
+    expect(await engine.upsertItems([{ id: gone, title: 'sold out', stock: 0 }])).toMatchObject({
+      upserted: 1,
+    });
+    expect(ids(await engine.similarItems('k0', { k: 3 }))).not.toContain(gone);
+
+    // New rules apply to the next answer.
+    const now = await engine.similarItems('k0', { k: 3 });
+    await engine.setMerchandising({ bury: [{ itemId: ids(now)[0]! }] });
+    expect(ids(await engine.similarItems('k0', { k: 3 }))).not.toContain(ids(now)[0]);
+
+    // A new version answers afresh.
+    const before = await engine.similarItems('k0', { k: 3 });
+    await engine.train();
+    const after = await engine.similarItems('k0', { k: 3 });
+    expect(after.version).not.toBe(before.version);
+    expect(after.items).not.toBe(before.items);
+    expect(now.items).not.toBe(before.items);
+    await engine.close();
   });
 });

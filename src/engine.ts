@@ -130,6 +130,10 @@ export class Engine {
     'cartwise_engine_events_failed_total',
     'Impressions and exposures the engine could not store, by event name',
   );
+  private readonly similarLookups = this.metrics.counter(
+    'cartwise_similar_cache_lookups_total',
+    'Similar-item answers by result: hit (kept from an identical request) or miss (ranked afresh)',
+  );
   private readonly trainings = this.metrics.counter('cartwise_trainings_total', 'Training runs, by outcome');
   private serving: RecommendationService | null = null;
   private servingStart: Promise<void> | null = null;
@@ -358,6 +362,7 @@ export class Engine {
       activity,
       trending,
       this.clock,
+      this.similarLookups,
     );
     const version = this.versions.current();
     if (version) {

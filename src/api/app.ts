@@ -3,6 +3,7 @@ import { type Context, Hono } from 'hono';
 import type { z } from 'zod';
 import { LATENCY_BUCKETS } from '../core/metrics.js';
 import { BanditError, type Engine, ExperimentError, InvalidInput, ServingError } from '../engine.js';
+import { answerJson } from './answer-json.js';
 import { type Access, authorize } from './auth.js';
 import { type BodySource, readJson } from './body.js';
 import { renderDocs } from './docs-page.js';
@@ -28,6 +29,8 @@ const CORS_HEADERS = {
   'access-control-allow-headers': 'Authorization, Content-Type, Content-Encoding',
   'access-control-max-age': '86400',
 };
+const JSON_HEADERS = { 'content-type': 'application/json' };
+const JSON_CORS_HEADERS = { ...JSON_HEADERS, ...CORS_HEADERS };
 
 /**
  * The HTTP API as a Hono app: authentication, body limits, the error envelope and metrics around
@@ -82,7 +85,7 @@ export function createApp(engine: Engine, options: AppOptions): Hono {
           query,
           body,
         });
-        return c.json(result as object, 200, route.cors ? CORS_HEADERS : undefined);
+        return c.body(answerJson(result), 200, route.cors ? JSON_CORS_HEADERS : JSON_HEADERS);
       }),
     );
     if (route.cors)

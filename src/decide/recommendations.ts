@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { SparseRow } from '../core/csr.js';
+import { LruCache } from '../core/lru-cache.js';
+import type { Counter } from '../core/metrics.js';
 import { topK } from '../core/topk.js';
 import type { Fitted, UserInput } from '../models/recommend/contract.js';
 import type { Suggestions } from '../models/rules/association-rules.js';
@@ -20,6 +22,26 @@ export interface ListQuery extends ItemFilter {
   strategy?: string;
 }
 
+/** What a similar-items request may ask for. */
+export type SimilarQuery = ListQuery & { kind?: 'auto' | 'collaborative' | 'content' };
+
+/**
+ * Every field of a similar-items query, in a fixed order: the answer cache's key. A field added to
+ * the query type but not here fails to compile. Other fields (the shopper, who only owns the
+ * impression) do not change the answer.
+ */
+const SIMILAR_KEY = Object.keys({
+  k: true,
+  exclude: true,
+  strategy: true,
+  kind: true,
+  category: true,
+  brand: true,
+  minPrice: true,
+  maxPrice: true,
+  inStock: true,
+} satisfies Record<keyof SimilarQuery, true>);
+
 /** One recommended item: what it is, how strongly, where it came from and why. */
 export interface RecommendedItem {
   itemId: string;
@@ -35,7 +57,8 @@ export interface RecommendationList {
   strategy: string;
   model: string;
   version: string | null;
-  items: RecommendedItem[];
+  /** Frozen when the list came from a cache: the same array may be served again. */
+  items: readonly RecommendedItem[];
 }
 
 /** A request the service cannot answer as asked (unknown strategy, unknown item): HTTP 4xx. */
@@ -50,6 +73,14 @@ export class ServingError extends Error {
 }
 
 type Source = (typeof SOURCES)[number];
+
+/** A strategy with the settings' defaults filled in. */
+interface ResolvedStrategy {
+  name: string;
+  model: string;
+  fallback: readonly Source[];
+  rules: MerchandisingRules;
+}
 
 /** A shopper as the models see them at request time. */
 interface Shopper {
@@ -97,6 +128,8 @@ export class RecommendationService {
   private readonly embeddings = new Map<string, SparseRow>();
   /** Shopper keys erased since the served version was trained: their training rows are ignored. */
   private readonly erased = new Set<string>();
+  /** Similar-item answers by item and query; emptied when the version, the catalog or the rules change. */
+  private readonly similarAnswers: LruCache<string, { model: string; items: readonly RecommendedItem[] }>;
 
   constructor(
     private settings: ServingSettings,
@@ -104,7 +137,11 @@ export class RecommendationService {
     readonly activity: ShopperActivity,
     private readonly trending: LiveTrending,
     private readonly clock: () => number,
-  ) {}
+    /** Counts similar-item answers by `result`: hit (from the cache) or miss. */
+    private readonly similarLookups?: Counter,
+  ) {
+    this.similarAnswers = new LruCache(settings.similarCacheSize);
+  }
 
   /** The version being served, or null before the first training. */
   get version(): string | null {
@@ -128,6 +165,7 @@ export class RecommendationService {
     this.popularOrder = order;
     this.embeddings.clear();
     this.erased.clear();
+    this.similarAnswers.clear();
     this.bundle = bundle;
     this.activity.trim(bundle.manifest.cutoff);
   }
@@ -157,6 +195,8 @@ export class RecommendationService {
   /** Keeps filters and rules current when the catalog changes. */
   catalogChanged(ids: readonly string[]): void {
     const b = this.bundle;
+    // Any item's stock, price or fields can change any answer's filters and rules.
+    this.similarAnswers.clear();
     for (const id of ids) {
       this.embeddings.delete(id);
       const i = b?.items.get(id);
@@ -172,6 +212,7 @@ export class RecommendationService {
   /** Replaces the default merchandising rules (already validated). */
   setMerchandising(rules: MerchandisingRules): void {
     this.settings = { ...this.settings, merchandising: rules };
+    this.similarAnswers.clear();
   }
 
   /** A personalized list for a user (or an anonymous id as `anon:<id>`), through the fallback chain. */
@@ -197,14 +238,31 @@ export class RecommendationService {
     return this.list('user', strategy.name, model?.name ?? strategy.fallback[0]!, items);
   }
 
-  /** Items like `itemId`: collaborative neighbors first, then content neighbors (also for items added since training). */
-  similarTo(
-    itemId: string,
-    q: ListQuery & { kind?: 'auto' | 'collaborative' | 'content' },
-  ): RecommendationList {
+  /**
+   * Items like `itemId`: collaborative neighbors first, then content neighbors (also for items added
+   * since training). The answer depends only on the item, the query, the version, the catalog and
+   * the rules, so it is kept for the next identical request (frozen, as it is shared).
+   */
+  similarTo(itemId: string, q: SimilarQuery): RecommendationList {
     const strategy = this.strategy(q.strategy);
-    const b = this.bundle;
     this.known(itemId);
+    const key = `${itemId}\u0000${JSON.stringify(q, SIMILAR_KEY)}`;
+    let answer = this.similarAnswers.get(key);
+    this.similarLookups?.inc(answer ? HIT : MISS);
+    if (answer === undefined) {
+      answer = this.rankSimilar(itemId, q, strategy);
+      this.similarAnswers.set(key, answer);
+    }
+    return this.list('similar', strategy.name, answer.model, answer.items);
+  }
+
+  /** Ranks similar items afresh (no cache), as frozen items. */
+  private rankSimilar(
+    itemId: string,
+    q: SimilarQuery,
+    strategy: ResolvedStrategy,
+  ): { model: string; items: readonly RecommendedItem[] } {
+    const b = this.bundle;
     const record = this.catalog.get(itemId);
     const index = b?.items.get(itemId);
     const exclude = new Set([itemId, ...(q.exclude ?? [])]);
@@ -260,16 +318,18 @@ export class RecommendationService {
           );
       }
     }
-    const items = merchandise(pool, q.k, strategy.rules, [], this.similarityOf()).map((c) => ({
-      itemId: c.itemId,
-      score: c.score,
-      source: c.source,
-      reason:
-        c.source === 'content'
-          ? `similar to ${title(itemId, record)}`
-          : `shoppers who liked ${title(itemId, record)} also liked this`,
-    }));
-    return this.list('similar', strategy.name, collaborative?.name ?? 'content', items);
+    const items = merchandise(pool, q.k, strategy.rules, [], this.similarityOf()).map((c) =>
+      Object.freeze({
+        itemId: c.itemId,
+        score: c.score,
+        source: c.source,
+        reason:
+          c.source === 'content'
+            ? `similar to ${title(itemId, record)}`
+            : `shoppers who liked ${title(itemId, record)} also liked this`,
+      }),
+    );
+    return { model: collaborative?.name ?? 'content', items: Object.freeze(items) };
   }
 
   /** Trending items (time-decayed popularity), optionally within a category. */
@@ -377,9 +437,13 @@ export class RecommendationService {
       }
     }
     if (pool.length < q.k && last !== undefined && this.catalog.get(last) !== undefined)
-      this.topUp(pool, reasons, this.similarTo(last, { ...q, exclude: [...exclude, ...reasons.keys()] }));
+      this.topUp(
+        pool,
+        reasons,
+        this.rankSimilar(last, { ...q, exclude: [...exclude, ...reasons.keys()] }, strategy).items,
+      );
     if (pool.length < q.k)
-      this.topUp(pool, reasons, this.trendingList({ ...q, exclude: [...exclude, ...reasons.keys()] }));
+      this.topUp(pool, reasons, this.trendingList({ ...q, exclude: [...exclude, ...reasons.keys()] }).items);
     const items = this.explained(pool, reasons, q.k, strategy.rules);
     return this.list('session', strategy.name, session?.model.name ?? 'similar', items);
   }
@@ -419,7 +483,11 @@ export class RecommendationService {
       (id) => this.catalog.get(id) !== undefined || b?.items.get(id) !== undefined,
     );
     if (pool.length < q.k && last !== undefined)
-      this.topUp(pool, reasons, this.similarTo(last, { ...q, exclude: [...exclude, ...reasons.keys()] }));
+      this.topUp(
+        pool,
+        reasons,
+        this.rankSimilar(last, { ...q, exclude: [...exclude, ...reasons.keys()] }, strategy).items,
+      );
     const items = this.explained(pool, reasons, q.k, strategy.rules);
     return this.list(surface, strategy.name, 'rules', items);
   }
@@ -438,8 +506,8 @@ export class RecommendationService {
   }
 
   /** Appends another list's items (not yet in the pool) with their sources and reasons. */
-  private topUp(pool: Candidate[], reasons: Map<string, string>, other: RecommendationList): void {
-    for (const item of other.items) {
+  private topUp(pool: Candidate[], reasons: Map<string, string>, other: readonly RecommendedItem[]): void {
+    for (const item of other) {
       if (reasons.has(item.itemId)) continue;
       reasons.set(item.itemId, item.reason);
       pool.push({
@@ -451,12 +519,7 @@ export class RecommendationService {
     }
   }
 
-  private strategy(name: string | undefined): {
-    name: string;
-    model: string;
-    fallback: readonly Source[];
-    rules: MerchandisingRules;
-  } {
+  private strategy(name: string | undefined): ResolvedStrategy {
     const key = name ?? 'default';
     const s = this.settings.strategies[key];
     if (!s && key !== 'default')
@@ -781,12 +844,14 @@ export class RecommendationService {
     surface: RecommendationList['surface'],
     strategy: string,
     model: string,
-    items: RecommendedItem[],
+    items: readonly RecommendedItem[],
   ): RecommendationList {
     return { recommendationId: randomUUID(), surface, strategy, model, version: this.version, items };
   }
 }
 
+const HIT = { result: 'hit' };
+const MISS = { result: 'miss' };
 const strip = (c: Candidate) => ({ itemId: c.itemId, score: c.score, source: c.source });
 const title = (id: string, record: Item | undefined) => (record?.title ? `“${record.title}”` : id);
 const topLevel = (category: string) => category.split(' > ')[0]!;

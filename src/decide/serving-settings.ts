@@ -89,6 +89,11 @@ export const ServingSettings = z
       .positive()
       .max(24 * 90)
       .default(24),
+    /**
+     * Similar-item answers kept for identical requests (same item and query) until the model
+     * version, the catalog or the merchandising rules change; 0 turns the cache off.
+     */
+    similarCacheSize: z.number().int().min(0).max(1_000_000).default(10_000),
     /** Named strategies, chosen with `?strategy=`; "default" is used when none is asked for. */
     strategies: z
       .record(z.string().regex(/^[a-z0-9_-]{1,40}$/, 'strategy names are a-z, 0-9, _ and -'), Strategy)
