@@ -15,7 +15,8 @@
  *    write key; the answers of the 1,000 items are soon all in the answer cache, so a second
  *    target makes every query new to show the uncached cost) and session recommendations (POST,
  *    three viewed items, k=20).
- * 3. A bare node:http server answering a fixed JSON, measured the same way: the ceiling of HTTP here.
+ * 3. A bare node:http server answering a fixed JSON, measured the same way: the ceiling of HTTP
+ *    here; and the same server encoding a 20-item list per request: the floor of a list endpoint.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -104,10 +105,20 @@ function listening(child: ChildProcess): Promise<number> {
   });
 }
 
-/** A node:http server that answers a fixed JSON: the ceiling of HTTP on this machine. */
+/**
+ * A node:http server that answers a fixed JSON (the ceiling of HTTP on this machine) and, on
+ * /list, a list shaped like ours: 20 items with scores and quoted titles in their reasons and a new
+ * recommendationId each time, encoded per request. That is the floor of any list endpoint: its
+ * answer must at least be encoded and written, before any key check, validation or ranking.
+ */
 async function startBare(): Promise<{ child: ChildProcess; port: number }> {
   const code = `const http = require('node:http');
-    const s = http.createServer((req, res) => { req.resume(); req.on('end', () => { const body = JSON.stringify({ hello: 'world' });
+    const { randomUUID } = require('node:crypto');
+    const list = { surface: 'similar', strategy: 'default', model: 'itemknn', version: 'v20260101-000000',
+      items: Array.from({ length: 20 }, (_, i) => ({ itemId: 'p' + String(i * 37 + 1).padStart(5, '0'), score: 0.9 / (i + 1.3),
+        source: 'itemknn', reason: 'shoppers who liked \u201cZenwick Vintage Wok, White\u201d also liked this' })) };
+    const s = http.createServer((req, res) => { req.resume(); req.on('end', () => {
+      const body = req.url === '/list' ? JSON.stringify({ recommendationId: randomUUID(), ...list }) : JSON.stringify({ hello: 'world' });
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }); res.end(body); }); });
     s.keepAliveTimeout = 65000; s.listen(0, '127.0.0.1', () => console.log('API http://127.0.0.1:' + s.address().port + '/v1'));`;
   const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -182,6 +193,14 @@ const BARE: Target = {
   luaPath: '"/hello"',
   key: keys.write,
   path: () => '/hello',
+};
+
+const BARE_LIST: Target = {
+  name: 'bare node:http, a 20-item list encoded per request (floor of a list endpoint)',
+  method: 'GET',
+  luaPath: '"/list"',
+  key: keys.write,
+  path: () => '/list',
 };
 
 interface Result {
@@ -291,6 +310,7 @@ async function main(): Promise<void> {
   const notes = prepare();
   const bare = await startBare();
   const reference = await measure(bare.port, BARE);
+  const floor = await measure(bare.port, BARE_LIST);
   bare.child.kill();
 
   const server = spawn(
@@ -318,7 +338,11 @@ async function main(): Promise<void> {
   for (const n of notes) console.log(`- ${n}`);
   console.log('\n| endpoint | req/s | p50 ms | p99 ms | errors | of bare req/s |');
   console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
-  for (const [t, r] of [...results, [BARE, reference] as [Target, Result]])
+  for (const [t, r] of [
+    ...results,
+    [BARE_LIST, floor] as [Target, Result],
+    [BARE, reference] as [Target, Result],
+  ])
     console.log(
       `| ${t.name} | ${fmt(r.rps)} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.errors} | ${((100 * r.rps) / reference.rps).toFixed(0)}% |`,
     );

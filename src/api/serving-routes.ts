@@ -52,7 +52,7 @@ export const SERVING_ROUTES: Route[] = [
     tag: 'Recommendations',
     summary: 'Similar items',
     description:
-      'Collaborative neighbors from the served model, then content neighbors (which also place items added since training).',
+      'Collaborative neighbors from the served model, then content neighbors (which also place items added since training). An identical request gets the kept answer (with a new recommendationId) until the version, the catalog or the rules change.',
     query: SimilarQuery,
     response: LIST_DOC,
     cors: true,
