@@ -27,29 +27,14 @@ export function gaussLegendre(n: number): QuadratureRule {
   for (let i = 0; i < half; i++) {
     // i-th largest root, estimated (Tricomi) and polished by Newton.
     let x = Math.cos((Math.PI * (i + 0.75)) / (n + 0.5));
-    let derivative = 0;
     for (let iter = 0; iter < 100; iter++) {
-      let p0 = 1;
-      let p1 = x;
-      for (let k = 2; k <= n; k++) {
-        const p2 = ((2 * k - 1) * x * p1 - (k - 1) * p0) / k;
-        p0 = p1;
-        p1 = p2;
-      }
-      derivative = (n * (x * p1 - p0)) / (x * x - 1);
-      const step = p1 / derivative;
+      const [value, derivative] = legendre(n, x);
+      const step = value / derivative;
       x -= step;
       if (Math.abs(step) <= 1e-16) break;
     }
-    // Recompute the derivative at the polished root for the weight.
-    let p0 = 1;
-    let p1 = x;
-    for (let k = 2; k <= n; k++) {
-      const p2 = ((2 * k - 1) * x * p1 - (k - 1) * p0) / k;
-      p0 = p1;
-      p1 = p2;
-    }
-    derivative = (n * (x * p1 - p0)) / (x * x - 1);
+    // The derivative at the polished root, for the weight.
+    const derivative = legendre(n, x)[1];
     const w = 2 / ((1 - x * x) * derivative * derivative);
     nodes[n - 1 - i] = x;
     nodes[i] = -x;
@@ -60,4 +45,16 @@ export function gaussLegendre(n: number): QuadratureRule {
   const rule = { nodes, weights };
   rules.set(n, rule);
   return rule;
+}
+
+/** P_n(x) and P_n'(x), by the three-term recurrence. */
+function legendre(n: number, x: number): [number, number] {
+  let p0 = 1;
+  let p1 = x;
+  for (let k = 2; k <= n; k++) {
+    const p2 = ((2 * k - 1) * x * p1 - (k - 1) * p0) / k;
+    p0 = p1;
+    p1 = p2;
+  }
+  return [p1, (n * (x * p1 - p0)) / (x * x - 1)];
 }

@@ -3,6 +3,7 @@
  * replays it), every policy shares the same settings for burn-in, a weight floor and periodic
  * reweighting, and inputs are checked at the boundary with messages that name the field.
  */
+import { resolveParams } from '../recommend/contract.js';
 
 /** The algorithms, and the discriminant of a persisted state. */
 export type PolicyName =
@@ -164,6 +165,40 @@ export type BanditState =
 
 /** States whose decisions depend on a context vector. */
 export type ContextualState = LinUcbState | LinearThompsonState;
+
+/** States of the policies without a context: running sums per arm and a probability per arm. */
+export type ArmState = Exclude<BanditState, ContextualState>;
+
+/**
+ * A new context-free bandit: arms and common params checked (`check` adds the policy's own
+ * checks), nothing decided yet, and a zero per arm in each of the policy's running sums `sums`.
+ */
+export function newArmState<S extends ArmState>(
+  policy: S['policy'],
+  arms: readonly string[],
+  defaults: S['params'],
+  params: Partial<S['params']>,
+  check: (p: S['params']) => void,
+  sums: readonly Exclude<keyof S, keyof ArmState | 'weights'>[],
+): S {
+  const names = checkArms(policy, arms);
+  const p = { ...resolveParams(policy, defaults, params) } as S['params'];
+  checkCommon(policy, p, names.length);
+  check(p);
+  const zeros = () => names.map(() => 0);
+  const state: Record<string, unknown> = {
+    version: 1,
+    policy,
+    arms: names,
+    params: p,
+    counts: zeros(),
+    decisions: 0,
+    sinceReweight: 0,
+  };
+  for (const key of sums) state[key as string] = zeros();
+  state.weights = null;
+  return state as S;
+}
 
 /** A numeric feature vector describing the shopper or the moment (include a constant 1 for an intercept). */
 export type Context = readonly number[];

@@ -3,14 +3,12 @@
  * spread uniformly, so P(arm) = epsilon / k + (1 - epsilon) [arm is best] (ties split the second
  * term). Arms without rewards count as best (optimistic start), so each is tried early.
  */
-import { resolveParams } from '../recommend/contract.js';
 import {
   COMMON_DEFAULTS,
   type CommonParams,
-  checkArms,
-  checkCommon,
   type EpsilonGreedyParams,
   type EpsilonGreedyState,
+  newArmState,
   type PolicyRules,
   withAt,
 } from './contract.js';
@@ -23,23 +21,17 @@ export function epsilonGreedy(
   arms: readonly string[],
   params: Partial<CommonParams & EpsilonGreedyParams> = {},
 ): EpsilonGreedyState {
-  const names = checkArms('epsilon-greedy', arms);
-  const p = { ...resolveParams('epsilon-greedy', DEFAULTS, params) };
-  checkCommon('epsilon-greedy', p, names.length);
-  if (!(p.epsilon >= 0 && p.epsilon <= 1))
-    throw new RangeError(`epsilon-greedy: epsilon must be in [0, 1], got ${p.epsilon}`);
-  const zeros = names.map(() => 0);
-  return {
-    version: 1,
-    policy: 'epsilon-greedy',
-    arms: names,
-    params: p,
-    counts: zeros.slice(),
-    decisions: 0,
-    sinceReweight: 0,
-    sums: zeros.slice(),
-    weights: null,
-  };
+  return newArmState<EpsilonGreedyState>(
+    'epsilon-greedy',
+    arms,
+    DEFAULTS,
+    params,
+    (p) => {
+      if (!(p.epsilon >= 0 && p.epsilon <= 1))
+        throw new RangeError(`epsilon-greedy: epsilon must be in [0, 1], got ${p.epsilon}`);
+    },
+    ['sums'],
+  );
 }
 
 /** How epsilon-greedy updates and weighs its arms. */

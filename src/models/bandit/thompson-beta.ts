@@ -3,13 +3,11 @@
  * gets P(its rate is the highest) under Beta posteriors, computed by quadrature at every reweight,
  * so the logged propensity is exact and the allocation is the one Thompson sampling would draw.
  */
-import { resolveParams } from '../recommend/contract.js';
 import { betaBestArm } from './best-arm.js';
 import {
   COMMON_DEFAULTS,
   type CommonParams,
-  checkArms,
-  checkCommon,
+  newArmState,
   type PolicyRules,
   type ThompsonBetaParams,
   type ThompsonBetaState,
@@ -24,25 +22,19 @@ export function thompsonBeta(
   arms: readonly string[],
   params: Partial<CommonParams & ThompsonBetaParams> = {},
 ): ThompsonBetaState {
-  const names = checkArms('thompson-beta', arms);
-  const p = { ...resolveParams('thompson-beta', DEFAULTS, params) };
-  checkCommon('thompson-beta', p, names.length);
-  for (const key of ['priorAlpha', 'priorBeta'] as const) {
-    if (!(p[key] >= 1 && Number.isFinite(p[key])))
-      throw new RangeError(`thompson-beta: ${key} must be a finite number >= 1, got ${p[key]}`);
-  }
-  const zeros = names.map(() => 0);
-  return {
-    version: 1,
-    policy: 'thompson-beta',
-    arms: names,
-    params: p,
-    counts: zeros.slice(),
-    decisions: 0,
-    sinceReweight: 0,
-    successes: zeros.slice(),
-    weights: null,
-  };
+  return newArmState<ThompsonBetaState>(
+    'thompson-beta',
+    arms,
+    DEFAULTS,
+    params,
+    (p) => {
+      for (const key of ['priorAlpha', 'priorBeta'] as const) {
+        if (!(p[key] >= 1 && Number.isFinite(p[key])))
+          throw new RangeError(`thompson-beta: ${key} must be a finite number >= 1, got ${p[key]}`);
+      }
+    },
+    ['successes'],
+  );
 }
 
 /** Posterior Beta parameters per arm. */

@@ -12,13 +12,11 @@
  * posterior of μ is a Student t), which is the approximation GrowthBook's bandits make as well;
  * burn-in (e.g. 30 rewards per arm) hides it.
  */
-import { resolveParams } from '../recommend/contract.js';
 import { gaussianBestArm } from './best-arm.js';
 import {
   COMMON_DEFAULTS,
   type CommonParams,
-  checkArms,
-  checkCommon,
+  newArmState,
   type PolicyRules,
   type ThompsonGaussianParams,
   type ThompsonGaussianState,
@@ -40,32 +38,27 @@ export function thompsonGaussian(
   arms: readonly string[],
   params: Partial<CommonParams & ThompsonGaussianParams> = {},
 ): ThompsonGaussianState {
-  const names = checkArms('thompson-gaussian', arms);
-  const p = { ...resolveParams('thompson-gaussian', DEFAULTS, params) };
-  checkCommon('thompson-gaussian', p, names.length);
-  if (!Number.isFinite(p.priorMean))
-    throw new RangeError(`thompson-gaussian: priorMean must be finite, got ${p.priorMean}`);
-  if (!(p.priorWeight > 0 && Number.isFinite(p.priorWeight)))
-    throw new RangeError(`thompson-gaussian: priorWeight must be a finite number > 0, got ${p.priorWeight}`);
-  if (!(p.variance > 0 && Number.isFinite(p.variance)))
-    throw new RangeError(`thompson-gaussian: variance must be a finite number > 0, got ${p.variance}`);
-  if (!(p.varianceWeight >= 0 && Number.isFinite(p.varianceWeight)))
-    throw new RangeError(
-      `thompson-gaussian: varianceWeight must be a finite number >= 0, got ${p.varianceWeight}`,
-    );
-  const zeros = names.map(() => 0);
-  return {
-    version: 1,
-    policy: 'thompson-gaussian',
-    arms: names,
-    params: p,
-    counts: zeros.slice(),
-    decisions: 0,
-    sinceReweight: 0,
-    means: zeros.slice(),
-    m2: zeros.slice(),
-    weights: null,
-  };
+  return newArmState<ThompsonGaussianState>(
+    'thompson-gaussian',
+    arms,
+    DEFAULTS,
+    params,
+    (p) => {
+      if (!Number.isFinite(p.priorMean))
+        throw new RangeError(`thompson-gaussian: priorMean must be finite, got ${p.priorMean}`);
+      if (!(p.priorWeight > 0 && Number.isFinite(p.priorWeight)))
+        throw new RangeError(
+          `thompson-gaussian: priorWeight must be a finite number > 0, got ${p.priorWeight}`,
+        );
+      if (!(p.variance > 0 && Number.isFinite(p.variance)))
+        throw new RangeError(`thompson-gaussian: variance must be a finite number > 0, got ${p.variance}`);
+      if (!(p.varianceWeight >= 0 && Number.isFinite(p.varianceWeight)))
+        throw new RangeError(
+          `thompson-gaussian: varianceWeight must be a finite number >= 0, got ${p.varianceWeight}`,
+        );
+    },
+    ['means', 'm2'],
+  );
 }
 
 /** Posterior mean and standard deviation of each arm's expected reward. */

@@ -3,12 +3,10 @@
  * mean + c sqrt(ln t / n). Deterministic, so its propensity is 1 on that arm (split on ties, and
  * every arm not yet rewarded ties at +∞), unless burn-in or a floor spreads it.
  */
-import { resolveParams } from '../recommend/contract.js';
 import {
   COMMON_DEFAULTS,
   type CommonParams,
-  checkArms,
-  checkCommon,
+  newArmState,
   type PolicyRules,
   type Ucb1Params,
   type Ucb1State,
@@ -20,23 +18,17 @@ const DEFAULTS: CommonParams & Ucb1Params = { ...COMMON_DEFAULTS, exploration: M
 
 /** A new UCB1 bandit over `arms`; the default exploration assumes rewards in [0, 1]. */
 export function ucb1(arms: readonly string[], params: Partial<CommonParams & Ucb1Params> = {}): Ucb1State {
-  const names = checkArms('ucb1', arms);
-  const p = { ...resolveParams('ucb1', DEFAULTS, params) };
-  checkCommon('ucb1', p, names.length);
-  if (!(p.exploration >= 0 && Number.isFinite(p.exploration)))
-    throw new RangeError(`ucb1: exploration must be a finite number >= 0, got ${p.exploration}`);
-  const zeros = names.map(() => 0);
-  return {
-    version: 1,
-    policy: 'ucb1',
-    arms: names,
-    params: p,
-    counts: zeros.slice(),
-    decisions: 0,
-    sinceReweight: 0,
-    sums: zeros.slice(),
-    weights: null,
-  };
+  return newArmState<Ucb1State>(
+    'ucb1',
+    arms,
+    DEFAULTS,
+    params,
+    (p) => {
+      if (!(p.exploration >= 0 && Number.isFinite(p.exploration)))
+        throw new RangeError(`ucb1: exploration must be a finite number >= 0, got ${p.exploration}`);
+    },
+    ['sums'],
+  );
 }
 
 /** Upper confidence bounds per arm (+∞ for arms without rewards). */
