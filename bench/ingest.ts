@@ -39,6 +39,7 @@ import { validateMessage } from '../src/ingest/messages.js';
 import { toChunks } from '../src/store/duckdb/rows.js';
 import { DDL } from '../src/store/duckdb/schema.js';
 import type { StoredEvent } from '../src/store/records.js';
+import { listening } from './listening.js';
 
 const { values } = parseArgs({
   options: { events: { type: 'string' }, seconds: { type: 'string' }, clients: { type: 'string' } },
@@ -191,16 +192,7 @@ async function startServer(): Promise<{ child: ChildProcess; port: number }> {
       stdio: ['ignore', 'pipe', 'inherit'],
     },
   );
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /API\s+http:\/\/[^:]+:(\d+)/.exec(out);
-      if (m) resolve(Number(m[1]));
-    });
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)));
-  });
-  return { child, port };
+  return { child, port: await listening(child) };
 }
 
 function post(agent: Agent, port: number, path: string, body: string): Promise<number> {
